@@ -1,0 +1,181 @@
+"""PETSc solver plumbing: deterministic option prefixes and a SNES Newton driver.
+
+Options are plain dicts merged ``defaults | overrides`` and set under a unique,
+deterministic prefix per problem (``current_0_``, ``current_1_``, ...), so that
+several problems coexist and a user can tune one from the command line.
+``*_error_if_not_converged`` is on: a failed solve raises instead of returning
+a wrong answer.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import dolfinx
+import dolfinx.fem.petsc
+import ufl
+from petsc4py import PETSc
+
+from fem._compat import set_bc
+
+__all__ = [
+    "unique_prefix",
+    "apply_options",
+    "ELLIPTIC_NEWTON_DEFAULTS",
+    "NewtonStats",
+    "NewtonSolver",
+]
+
+_counters: defaultdict[str, itertools.count] = defaultdict(itertools.count)
+
+
+def unique_prefix(name: str) -> str:
+    """Return ``f"{name}_{k}_"`` with k counting problems of that name in this process.
+
+    Every rank creates problems in the same order, so prefixes agree across ranks.
+    """
+    return f"{name}_{next(_counters[name])}_"
+
+
+def apply_options(prefix: str, options: dict[str, Any]) -> None:
+    """Write ``options`` into the global PETSc options database under ``prefix``."""
+    db = PETSc.Options()
+    for key, value in options.items():
+        db[f"{prefix}{key}"] = "" if value is None else value
+
+
+#: Newton with line search for nondimensionalised residuals; CG + BoomerAMG inner solves, preconditioner built
+#: once per solve (the Jacobian of a Poisson problem with kinetics on part of
+#: the boundary changes too little between Newton steps to rebuild AMG), and
+#: Eisenstat-Walker inexact Newton so early steps are not over-solved.
+ELLIPTIC_NEWTON_DEFAULTS: dict[str, Any] = {
+    "snes_type": "newtonls",
+    "snes_linesearch_type": "bt",
+    "snes_rtol": 1e-10,
+    "snes_atol": 1e-13,  # for residuals scaled to O(1) by the problem (see fem.current)
+    "snes_stol": 1e-14,
+    "snes_max_it": 50,
+    "snes_error_if_not_converged": True,
+    "snes_lag_preconditioner": -2,
+    "snes_lag_preconditioner_persists": False,
+    "ksp_type": "cg",
+    "ksp_rtol": 1e-10,
+    "ksp_atol": 1e-14,
+    "ksp_max_it": 1000,
+    "ksp_error_if_not_converged": True,
+    "pc_type": "hypre",
+    "pc_hypre_type": "boomeramg",
+    "pc_hypre_boomeramg_strong_threshold": 0.7,
+    "pc_hypre_boomeramg_coarsen_type": "HMIS",
+    "pc_hypre_boomeramg_interp_type": "ext+i",
+    "pc_hypre_boomeramg_P_max": 4,
+    "pc_hypre_boomeramg_agg_nl": 1,
+}
+
+
+@dataclass
+class NewtonStats:
+    """What one nonlinear solve cost: iterations and seconds."""
+
+    newton_iterations: int = 0
+    krylov_iterations: int = 0
+    assembly_seconds: float = 0.0
+    solve_seconds: float = 0.0
+    converged_reason: int = 0
+
+
+class NewtonSolver:
+    """Solve F(u; v) = 0 for ``u`` with PETSc SNES (Newton + line search).
+
+    Args:
+        residual: UFL residual form F(u; v).
+        u: the unknown dolfinx Function (its values are the initial guess).
+        bcs: Dirichlet conditions on u.
+        prefix: PETSc options prefix (see :func:`unique_prefix`).
+        options: overrides merged into :data:`ELLIPTIC_NEWTON_DEFAULTS`.
+        jacobian: UFL Jacobian form; by default the Gateaux derivative of F.
+    """
+
+    def __init__(
+        self,
+        residual: ufl.Form,
+        u: dolfinx.fem.Function,
+        bcs: list[Any],
+        prefix: str,
+        options: dict[str, Any] | None = None,
+        jacobian: ufl.Form | None = None,
+    ) -> None:
+        self.u = u
+        self.bcs = bcs
+        self.prefix = prefix
+        self._F = dolfinx.fem.form(residual)
+        self._J = dolfinx.fem.form(jacobian if jacobian is not None else ufl.derivative(residual, u))
+        self._b = dolfinx.fem.petsc.create_vector(self._F)
+        self._A = dolfinx.fem.petsc.create_matrix(self._J)
+        self._x = u.x.petsc_vec.duplicate()
+        self.stats = NewtonStats()
+        self._snes = PETSc.SNES().create(u.function_space.mesh.comm)
+        self._snes.setOptionsPrefix(prefix)
+        apply_options(prefix, {**ELLIPTIC_NEWTON_DEFAULTS, **(options or {})})
+        self._snes.setFunction(self._assemble_residual, self._b)
+        self._snes.setJacobian(self._assemble_jacobian, self._A, self._A)
+        self._snes.setFromOptions()
+        self._snes.getKSP().setFromOptions()
+        self.on_matrix: Callable[[PETSc.Mat], None] | None = None
+
+    @property
+    def snes(self) -> PETSc.SNES:
+        return self._snes
+
+    def _assemble_residual(self, snes: PETSc.SNES, x: PETSc.Vec, b: PETSc.Vec) -> None:
+        start = time.perf_counter()
+        x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+        x.copy(self.u.x.petsc_vec)
+        self.u.x.scatter_forward()
+        with b.localForm() as b_local:
+            b_local.set(0.0)
+        dolfinx.fem.petsc.assemble_vector(b, self._F)
+        dolfinx.fem.petsc.apply_lifting(b, [self._J], bcs=[self.bcs], x0=[x], alpha=-1.0)
+        b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        set_bc(b, self.bcs, x0=x, scale=-1.0)
+        self.stats.assembly_seconds += time.perf_counter() - start
+
+    def _assemble_jacobian(self, snes: PETSc.SNES, x: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat) -> None:
+        start = time.perf_counter()
+        A.zeroEntries()
+        dolfinx.fem.petsc.assemble_matrix(A, self._J, bcs=self.bcs)
+        A.assemble()
+        if self.on_matrix is not None:
+            self.on_matrix(A)
+        self.stats.assembly_seconds += time.perf_counter() - start
+
+    def solve(self) -> NewtonStats:
+        """Run SNES from the current ``u``; return this solve's statistics.
+
+        Raises PETSc.Error (from ``*_error_if_not_converged``) when it fails.
+        """
+        before = NewtonStats(**vars(self.stats))
+        self.u.x.petsc_vec.copy(self._x)
+        start = time.perf_counter()
+        self._snes.solve(None, self._x)
+        elapsed = time.perf_counter() - start
+        self._x.copy(self.u.x.petsc_vec)
+        self.u.x.scatter_forward()
+        stats = NewtonStats(
+            newton_iterations=self._snes.getIterationNumber(),
+            krylov_iterations=self._snes.getLinearSolveIterations(),
+            assembly_seconds=self.stats.assembly_seconds - before.assembly_seconds,
+            converged_reason=self._snes.getConvergedReason(),
+        )
+        stats.solve_seconds = elapsed - stats.assembly_seconds
+        return stats
+
+    def destroy(self) -> None:
+        """Free the PETSc objects."""
+        for obj in (self._snes, self._A, self._b, self._x):
+            obj.destroy()

@@ -1,0 +1,1 @@
+"""Literature setups: parameter sweeps that write report.json, report.md, figures and fields."""

@@ -1,0 +1,57 @@
+"""Parameter sweeps farmed over groups of MPI ranks.
+
+``run_sweep(cases, run_case, comm, n_groups)`` splits ``comm`` into
+``n_groups`` sub-communicators (``comm.Split``), runs case k on group
+k mod n_groups, and returns every case's result on every rank, in case
+order.  One group (the default) runs each case on all ranks; more groups
+finish more cases at once.  The same script scales from a laptop to a Slurm
+allocation through mpirun/srun.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from mpi4py import MPI
+
+from fem.validation import check_range
+
+__all__ = ["run_sweep", "progress"]
+
+Case = TypeVar("Case")
+
+
+def progress(comm: MPI.Comm, message: str) -> None:
+    """Print a progress line on rank 0 of ``comm`` (flushed at once)."""
+    if comm.rank == 0:
+        print(message, flush=True)
+
+
+def run_sweep(
+    cases: Sequence[Case],
+    run_case: Callable[[Case, MPI.Comm], dict[str, Any]],
+    comm: MPI.Comm,
+    n_groups: int = 1,
+    label: Callable[[Case], str] = str,
+) -> list[dict[str, Any]]:
+    """Run ``run_case(case, group_comm)`` for every case; results in case order on all ranks."""
+    check_range("n_groups", n_groups, 1, comm.size, low_inclusive=True, high_inclusive=True)
+    group = comm.rank % n_groups
+    group_comm = comm.Split(color=group, key=comm.rank)
+    mine: dict[int, dict[str, Any]] = {}
+    start = time.perf_counter()
+    for index, case in enumerate(cases):
+        if index % n_groups != group:
+            continue
+        result = run_case(case, group_comm)
+        if group_comm.rank == 0:
+            mine[index] = result
+            elapsed = time.perf_counter() - start
+            print(f"[{index + 1}/{len(cases)}] {label(case)}  ({elapsed:.1f} s elapsed)", flush=True)
+    group_comm.Free()
+    merged: dict[int, dict[str, Any]] = {}
+    for part in comm.allgather(mine):
+        merged.update(part)
+    return [merged[i] for i in range(len(cases))]

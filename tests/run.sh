@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The test command (README and .ci/run call this through containers/run):
+# the suite serially, then again on 2 MPI ranks (tests marked serial
+# excluded).  `tests/run.sh --slow` runs the long verification tests instead.
+# Fails if any test fails or if a run collects no test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+marker="not slow"
+[ "${1:-}" = "--slow" ] && { marker="slow"; shift; }
+
+run_pytest() {  # pytest exits 5 when nothing ran: that is a failure here
+  local status=0
+  "$@" || status=$?
+  [ "$status" -eq 5 ] && echo "no test ran: $*" >&2
+  return "$status"
+}
+
+echo "== serial: pytest -m '$marker'"
+run_pytest python3 -m pytest -m "$marker" "$@"
+echo "== 2 MPI ranks: pytest -m '$marker and not serial'"
+run_pytest mpirun -n 2 python3 -m pytest -q -m "$marker and not serial" "$@"

@@ -36,7 +36,13 @@ from fem.materials import ButlerVolmer, Electrolyte, IdealContact, Kinetics
 from fem.mesh_io import MeshData
 from fem.solvers import NewtonSolver, NewtonStats, unique_prefix
 
-__all__ = ["Electrode", "CurrentSolution", "SecondaryCurrentProblem", "electrode_flux"]
+__all__ = [
+    "Electrode",
+    "CurrentSolution",
+    "SecondaryCurrentProblem",
+    "electrode_flux",
+    "electrolyte_residual",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +56,20 @@ class Electrode:
 def electrode_flux(kinetics: ButlerVolmer, metal_potential: Any, phi: Any) -> Any:
     """UFL current density (A/m2) entering the electrolyte: i(E - phi), anodic positive."""
     return kinetics.current_density(metal_potential - phi, ufl.exp)
+
+
+def electrolyte_residual(
+    phi: Any, v: Any, kappa: Any, kinetic_terms: list[tuple[ButlerVolmer, Any, ufl.Measure]]
+) -> ufl.Form:
+    """Weak form of -div(kappa grad phi) = 0 with kinetic flux on electrode facets.
+
+    ``kinetic_terms`` lists (kinetics, metal potential, facet measure); there
+    kappa grad phi . n = i(E - phi).  Residual in A (per unit test function).
+    """
+    residual = kappa * ufl.inner(ufl.grad(phi), ufl.grad(v)) * ufl.dx
+    for kinetics, potential, region in kinetic_terms:
+        residual -= electrode_flux(kinetics, potential, phi) * v * region
+    return residual
 
 
 @dataclass
@@ -133,17 +153,18 @@ class SecondaryCurrentProblem:
         self._ds_working = self.ds(meshdata.facet_id(self.working.facets))
 
         v = ufl.TestFunction(self.V)
-        residual = self.kappa * ufl.inner(ufl.grad(self.phi), ufl.grad(v)) * ufl.dx
+        kinetic_terms = []
         bcs = []
         for electrode, potential in (
             (self.working, self.working_potential),
             (self.counter, self.counter_potential),
         ):
             if isinstance(electrode.kinetics, ButlerVolmer):
-                flux = electrode_flux(electrode.kinetics, potential, self.phi)
-                residual -= flux * v * self.ds(meshdata.facet_id(electrode.facets))
+                region = self.ds(meshdata.facet_id(electrode.facets))
+                kinetic_terms.append((electrode.kinetics, potential, region))
             else:
                 bcs.append(self._dirichlet(electrode.facets, potential))
+        residual = electrolyte_residual(self.phi, v, self.kappa, kinetic_terms)
         # Nondimensionalise (divide by kappa * RT/F * l, l the cube root of the
         # volume) so the residual is O(h/l * dphi/(RT/F)) whatever the units and
         # size: absolute SNES tolerances then mean the same on every problem.

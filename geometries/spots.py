@@ -110,9 +110,9 @@ def grid_spots(
         footprint: cell side b in m.
         contact_fraction: total contact area / b^2, in (0, 1).
         n_spots: number of spots, 1, 4, 9, 16, ...
-        min_feature: smallest geometric feature the mesh must resolve (m): the
-            spot radius and the distance of a spot edge from its sub-cell side
-            must both be at least this (the edge must not graze the side).
+        min_feature: the mesh size at the spot edges (m): the spot radius must
+            be at least twice this, and a spot edge at least this far from its
+            sub-cell side (the edge must not graze the side).
     """
     check_positive("footprint", footprint, "m")
     check_range("contact_fraction", contact_fraction, 0.0, 1.0)
@@ -121,10 +121,10 @@ def grid_spots(
         raise ParameterError(f"n_spots = {n_spots!r} must be a perfect square (1, 4, 9, 16, ...)")
     pitch = footprint / n
     radius = _radius_for_fraction(contact_fraction, pitch)
-    if radius < min_feature:
+    if radius < 2.0 * min_feature:
         raise ParameterError(
             f"contact spot radius {radius:.3g} m (contact_fraction = {contact_fraction}, "
-            f"n_spots = {n_spots}) is smaller than the mesh size at the spots {min_feature:.3g} m; "
+            f"n_spots = {n_spots}) is smaller than twice the mesh size at the spots {min_feature:.3g} m; "
             "refine the interface mesh or use fewer, larger spots"
         )
     for gap, what in ((0.5 * pitch - radius, "sides"), (0.5 * math.sqrt(2) * pitch - radius, "corners")):
@@ -183,18 +183,19 @@ def random_voids(
 
     Radii are log-normal with the given mean and standard deviation (m; std 0
     for equal voids), placed largest first by random sequential addition inside
-    the cell, each at least ``min_feature`` from the cell sides and from every
-    other void.  The last radius is trimmed so that the void fraction is met;
-    a remainder smaller than ``min_feature`` is dropped (the achieved fraction
-    is in the returned pattern).
+    the cell, each at least ``min_feature`` (the mesh size at the void edges)
+    from the cell sides and from every other void, and no radius below twice
+    that.  The last radius is trimmed so that the void fraction is met; a
+    remainder too small to mesh is dropped (the achieved fraction is in the
+    returned pattern).
     """
     check_positive("footprint", footprint, "m")
     check_range("void_fraction", void_fraction, 0.0, 1.0)
     check_positive("radius_mean", radius_mean, "m")
     check_range("radius_std", radius_std, 0.0, low_inclusive=True, unit="m")
-    if radius_mean < min_feature:
+    if radius_mean < 2.0 * min_feature:
         raise ParameterError(
-            f"radius_mean = {radius_mean:.3g} m is smaller than the mesh size at the voids "
+            f"radius_mean = {radius_mean:.3g} m is smaller than twice the mesh size at the voids "
             f"{min_feature:.3g} m"
         )
     if 2.0 * radius_mean + 2.0 * min_feature > footprint:
@@ -203,7 +204,7 @@ def random_voids(
             f"{footprint:.3g} m with a gap of {min_feature:.3g} m"
         )
     rng = np.random.default_rng(seed)
-    radii = _lognormal_radii(rng, radius_mean, radius_std, void_fraction * footprint**2, min_feature)
+    radii = _lognormal_radii(rng, radius_mean, radius_std, void_fraction * footprint**2, 2.0 * min_feature)
     placed: list[Disk] = []
     for r in radii:
         low, high = r + min_feature, footprint - r - min_feature

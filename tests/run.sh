@@ -19,4 +19,4 @@ run_pytest() {  # pytest exits 5 when nothing ran: that is a failure here
 echo "== serial: pytest -m '$marker'"
 run_pytest python3 -m pytest -m "$marker" "$@"
 echo "== 2 MPI ranks: pytest -m '$marker and not serial'"
-run_pytest mpirun -n 2 python3 -m pytest -q -m "$marker and not serial" "$@"
+run_pytest mpirun -n 2 python3 -m pytest -q --color=no -m "$marker and not serial" "$@"

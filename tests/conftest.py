@@ -1,0 +1,30 @@
+"""Shared fixtures.  Every test asserts only global quantities, so the suite
+passes unchanged on any number of MPI ranks (tests/run.sh runs it on 1 and 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mpi4py import MPI
+
+
+@pytest.fixture
+def comm() -> MPI.Comm:
+    return MPI.COMM_WORLD
+
+
+@pytest.fixture
+def shared_tmp_path(tmp_path: Path, comm: MPI.Comm) -> Path:
+    """Rank 0's pytest tmp_path, the same on every rank (outputs are written by rank 0)."""
+    return Path(comm.bcast(str(tmp_path), root=0))
+
+
+def convergence_rates(sizes: list[float], errors: list[float]) -> list[float]:
+    """Observed orders log(e_k / e_k+1) / log(h_k / h_k+1)."""
+    import math
+
+    return [
+        math.log(errors[k] / errors[k + 1]) / math.log(sizes[k] / sizes[k + 1])
+        for k in range(len(errors) - 1)
+    ]

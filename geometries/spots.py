@@ -30,7 +30,15 @@ import numpy as np
 
 from fem.validation import ParameterError, check_positive, check_range
 
-__all__ = ["Disk", "InterfacePattern", "clipped_disk_area", "grid_spots", "random_voids"]
+__all__ = [
+    "Disk",
+    "InterfacePattern",
+    "clipped_disk_area",
+    "spot_radius",
+    "spot_edge_clearance",
+    "grid_spots",
+    "random_voids",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +96,7 @@ def clipped_disk_area(radius: float, cell: float) -> float:
     return math.pi * radius**2 - 4.0 * segment
 
 
-def _radius_for_fraction(fraction: float, cell: float) -> float:
+def spot_radius(fraction: float, cell: float) -> float:
     """Radius whose disk clipped to a square of side ``cell`` covers ``fraction`` of it."""
     low, high = 0.0, 0.5 * math.sqrt(2.0) * cell
     target = fraction * cell**2
@@ -99,6 +107,11 @@ def _radius_for_fraction(fraction: float, cell: float) -> float:
         else:
             high = mid
     return 0.5 * (low + high)
+
+
+def spot_edge_clearance(radius: float, pitch: float) -> float:
+    """Distance (m) of a spot edge from its sub-cell sides or corners, whichever is nearer."""
+    return min(abs(0.5 * pitch - radius), abs(0.5 * math.sqrt(2.0) * pitch - radius))
 
 
 def grid_spots(
@@ -120,7 +133,7 @@ def grid_spots(
     if n_spots != int(n_spots) or n < 1 or n * n != int(n_spots):
         raise ParameterError(f"n_spots = {n_spots!r} must be a perfect square (1, 4, 9, 16, ...)")
     pitch = footprint / n
-    radius = _radius_for_fraction(contact_fraction, pitch)
+    radius = spot_radius(contact_fraction, pitch)
     if radius < 2.0 * min_feature:
         raise ParameterError(
             f"contact spot radius {radius:.3g} m (contact_fraction = {contact_fraction}, "

@@ -18,7 +18,7 @@ from mpi4py import MPI
 
 from fem.validation import check_range
 
-__all__ = ["run_sweep", "progress"]
+__all__ = ["run_sweep", "progress", "on_root"]
 
 Case = TypeVar("Case")
 
@@ -27,6 +27,25 @@ def progress(comm: MPI.Comm, message: str) -> None:
     """Print a progress line on rank 0 of ``comm`` (flushed at once)."""
     if comm.rank == 0:
         print(message, flush=True)
+
+
+def on_root(comm: MPI.Comm, work: Callable[[], Any]) -> Any:
+    """Run ``work()`` on rank 0 only; if it raises, raise on every rank (no deadlock).
+
+    Returns work()'s result on rank 0 and None elsewhere.
+    """
+    result, error = None, None
+    if comm.rank == 0:
+        try:
+            result = work()
+        except Exception as exc:  # re-raised below, on every rank
+            error = exc
+    failed = comm.bcast(None if error is None else f"{type(error).__name__}: {error}", root=0)
+    if error is not None:
+        raise error
+    if failed is not None:
+        raise RuntimeError(f"rank 0 failed: {failed}")
+    return result
 
 
 def run_sweep(

@@ -164,24 +164,31 @@ class SecondaryCurrentProblem:
                 kinetic_terms.append((electrode.kinetics, potential, region))
             else:
                 bcs.append(self._dirichlet(electrode.facets, potential))
-        residual = electrolyte_residual(self.phi, v, self.kappa, kinetic_terms)
         # Nondimensionalise (divide by kappa * RT/F * l, l the cube root of the
         # volume) so the residual is O(h/l * dphi/(RT/F)) whatever the units and
         # size: absolute SNES tolerances then mean the same on every problem.
         volume = _assemble_scalar(dolfinx.fem.form(dolfinx.fem.Constant(mesh, 1.0) * ufl.dx))
-        scale = 1.0 / (
-            electrolyte.ionic_conductivity_S_m * thermal_voltage(ROOM_TEMPERATURE_K) * volume ** (1 / 3)
+        scale = dolfinx.fem.Constant(
+            mesh,
+            1.0 / (electrolyte.ionic_conductivity_S_m * thermal_voltage(ROOM_TEMPERATURE_K) * volume ** (1 / 3)),
         )
-        residual = dolfinx.fem.Constant(mesh, scale) * residual
-        self.residual = residual
+        self.residual = scale * electrolyte_residual(self.phi, v, self.kappa, kinetic_terms)
         self.bcs = bcs
-        self.solver = NewtonSolver(residual, self.phi, bcs, unique_prefix("current"), petsc_options)
+        # The bulk operator is linear: assemble it once, kinetics per Newton step.
+        linear = scale * self.kappa * ufl.inner(ufl.grad(ufl.TrialFunction(self.V)), ufl.grad(v)) * ufl.dx
+        nonlinear = -scale * sum(
+            electrode_flux(kin, potential, self.phi) * v * region for kin, potential, region in kinetic_terms
+        )
+        if kinetic_terms:
+            self.solver = NewtonSolver(
+                nonlinear, self.phi, bcs, unique_prefix("current"), petsc_options, linear_operator=linear
+            )
+        else:  # ideal contacts only: a linear problem, one Newton step
+            self.solver = NewtonSolver(self.residual, self.phi, bcs, unique_prefix("current"), petsc_options)
 
         one = dolfinx.fem.Constant(mesh, 1.0)
         self._contact_area = _assemble_scalar(dolfinx.fem.form(one * self._ds_working))
-        counter_area = _assemble_scalar(
-            dolfinx.fem.form(one * self.ds(meshdata.facet_id(self.counter.facets)))
-        )
+        counter_area = _assemble_scalar(dolfinx.fem.form(one * self.ds(meshdata.facet_id(self.counter.facets))))
         self.reference_area_m2 = reference_area_m2 or counter_area
         self._current_form = self._working_current_form()
         self._local_current = dolfinx.fem.Function(self.V, name="interface_current_density_A_m2")
@@ -235,9 +242,7 @@ class SecondaryCurrentProblem:
         stats = self.solver.solve()
         return self.total_current(), stats
 
-    def solve_potentiostatic(
-        self, working_potential_V: float, counter_potential_V: float = 0.0
-    ) -> CurrentSolution:
+    def solve_potentiostatic(self, working_potential_V: float, counter_potential_V: float = 0.0) -> CurrentSolution:
         """Solve with the Li potential E_w and counter potential E_c (V) imposed."""
         self.counter_potential.value = counter_potential_V
         current, stats = self._solve_at(working_potential_V)
@@ -303,6 +308,10 @@ class SecondaryCurrentProblem:
         if self._local_current_expr is None:
             return float("nan")  # ideal contact: singular at the contact edge
         self._local_current.interpolate(self._local_current_expr)
+        # The field is the current through the contact: zero on voids and in the bulk.
+        off_contact = np.ones(self._local_current.x.array.size, dtype=bool)
+        off_contact[self._working_dofs] = False
+        self._local_current.x.array[off_contact] = 0.0
         owned = self.V.dofmap.index_map.size_local * self.V.dofmap.index_map_bs
         dofs = self._working_dofs[self._working_dofs < owned]
         local = float(np.max(self._local_current.x.array[dofs])) if dofs.size else -np.inf
@@ -322,8 +331,8 @@ class SecondaryCurrentProblem:
         )
 
     def local_current_density(self) -> dolfinx.fem.Function:
-        """Normal current density (A/m2) at the working-electrode dofs (other dofs
-        meaningless); valid after a solve with Butler-Volmer kinetics."""
+        """Normal current density (A/m2) through the working-electrode contact, zero
+        elsewhere; valid after a solve with Butler-Volmer kinetics."""
         return self._local_current
 
     def area_fraction_above(self, thresholds_A_m2: list[float]) -> list[float]:

@@ -77,9 +77,7 @@ def gmsh_session(comm: Any, rank: int = 0) -> Iterator[Any]:
             gmsh.finalize()
 
 
-def _entity_vertex_keys(
-    topology: Any, dim: int, entities: np.ndarray, vertex_map: np.ndarray | None
-) -> np.ndarray:
+def _entity_vertex_keys(topology: Any, dim: int, entities: np.ndarray, vertex_map: np.ndarray | None) -> np.ndarray:
     """Sorted vertex indices (rows) of ``entities``, mapped through ``vertex_map`` if given."""
     topology.create_connectivity(dim, 0)
     conn = topology.connectivity(dim, 0)
@@ -151,9 +149,7 @@ def model_to_meshdata(
     return meshdata if cell_regions is None else extract_cells(meshdata, cell_regions)
 
 
-def read_msh(
-    path: str | Path, comm: Any, cell_regions: tuple[str, ...] | None = None, gdim: int = 3
-) -> MeshData:
+def read_msh(path: str | Path, comm: Any, cell_regions: tuple[str, ...] | None = None, gdim: int = 3) -> MeshData:
     """Read a mesh.msh written by a builder, with markers.json and info.json beside it."""
     path = Path(path)
     markers = json.loads((path.parent / "markers.json").read_text())

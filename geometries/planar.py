@@ -86,8 +86,7 @@ def _interface_disks(occ: Any, pattern: InterfacePattern, z: float) -> list[int]
     disks = [(2, occ.addDisk(u * d.x, u * d.y, z, u * d.radius, u * d.radius)) for d in pattern.disks]
     b = pattern.footprint
     if pattern.clip_cell > 0.0 or any(
-        d.x - d.radius < 0 or d.x + d.radius > b or d.y - d.radius < 0 or d.y + d.radius > b
-        for d in pattern.disks
+        d.x - d.radius < 0 or d.x + d.radius > b or d.y - d.radius < 0 or d.y + d.radius > b for d in pattern.disks
     ):
         square = [(2, occ.addRectangle(0.0, 0.0, z, u * b, u * b))]
         if len(disks) > 1:
@@ -96,9 +95,7 @@ def _interface_disks(occ: Any, pattern: InterfacePattern, z: float) -> list[int]
     return [tag for _, tag in disks]
 
 
-def _classify_boundaries(
-    model: Any, params: PlanarInterfaceParams, pattern_children: set[int]
-) -> dict[str, list[int]]:
+def _classify_boundaries(model: Any, params: PlanarInterfaceParams, pattern_children: set[int]) -> dict[str, list[int]]:
     """Group the surfaces by boundary name from their bounding boxes (model units)."""
     u = 1.0 / MODEL_UNIT_M
     b, h = u * params.footprint, u * params.lithium_thickness

@@ -114,9 +114,7 @@ def spot_edge_clearance(radius: float, pitch: float) -> float:
     return min(abs(0.5 * pitch - radius), abs(0.5 * math.sqrt(2.0) * pitch - radius))
 
 
-def grid_spots(
-    footprint: float, contact_fraction: float, n_spots: int, min_feature: float
-) -> InterfacePattern:
+def grid_spots(footprint: float, contact_fraction: float, n_spots: int, min_feature: float) -> InterfacePattern:
     """Return ``n_spots`` (a perfect square) equal contact spots on a regular grid.
 
     Args:

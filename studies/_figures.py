@@ -49,7 +49,8 @@ def render_surface_field(
     title: str,
     scalar_bar: str,
 ) -> None:
-    """Render the mesh faces lying in the plane z = surface_z, coloured by ``scalar``.
+    """Render the mesh faces lying in the plane z = surface_z, coloured by ``scalar``
+    where it is non-zero (the contact) and grey elsewhere (voids).
 
     ``grid`` is a pyvista.UnstructuredGrid with point data ``scalar`` (m
     coordinates); the picture is in micrometres, seen from the Li side.
@@ -62,9 +63,18 @@ def render_surface_field(
     tol = 1e-6 * float(np.ptp(grid.points[:, 0]))
     plane = surface.extract_cells(np.flatnonzero(np.abs(centres[:, 2] - surface_z) < tol))
     plane.points *= 1e6
+    # Faces with a zero vertex value are off the contact (voids): drawn grey.
+    values = np.asarray(plane.point_data[scalar])
+    on_contact = np.array([np.all(values[plane.get_cell(k).point_ids] != 0.0) for k in range(plane.n_cells)])
     plotter = pyvista.Plotter(off_screen=True, window_size=(900, 760))
+    if np.any(~on_contact):
+        plotter.add_mesh(plane.extract_cells(np.flatnonzero(~on_contact)), color="lightgrey")
     plotter.add_mesh(
-        plane, scalars=scalar, cmap="inferno", show_edges=False, scalar_bar_args={"title": scalar_bar}
+        plane.extract_cells(np.flatnonzero(on_contact)),
+        scalars=scalar,
+        cmap="inferno",
+        show_edges=False,
+        scalar_bar_args={"title": scalar_bar, "vertical": True, "position_x": 0.86, "position_y": 0.2},
     )
     plotter.add_text(title, font_size=10)
     plotter.view_xy()

@@ -94,18 +94,12 @@ class ConstrictionConfig:
         if self.exchange_current_density_mA_cm2 is not None:
             check_positive("exchange_current_density_mA_cm2", self.exchange_current_density_mA_cm2, "mA/cm2")
         check_choice("degree", str(self.degree), ("1", "2"))
-        check_range(
-            "edge_resolution", self.edge_resolution, 2.0, 64.0, low_inclusive=True, high_inclusive=True
-        )
+        check_range("edge_resolution", self.edge_resolution, 2.0, 64.0, low_inclusive=True, high_inclusive=True)
         check_range("bulk_cells", self.bulk_cells, 2.0, 200.0, low_inclusive=True, high_inclusive=True)
-        check_range(
-            "refinement_levels", self.refinement_levels, 0, 5, low_inclusive=True, high_inclusive=True
-        )
+        check_range("refinement_levels", self.refinement_levels, 0, 5, low_inclusive=True, high_inclusive=True)
         if self.refinement_levels == 1:
             raise ParameterError("refinement_levels = 1: use 0 (no check) or at least 2 levels")
-        check_range(
-            "refinement_ratio", self.refinement_ratio, 1.1, 2.0, low_inclusive=True, high_inclusive=True
-        )
+        check_range("refinement_ratio", self.refinement_ratio, 1.1, 2.0, low_inclusive=True, high_inclusive=True)
         check_positive("convergence_tolerance_percent", self.convergence_tolerance_percent, "%")
         check_range("groups", self.groups, 1, comm_size, low_inclusive=True, high_inclusive=True)
         for case in build_cases(self):  # geometric feasibility of every case, before any meshing
@@ -157,10 +151,7 @@ def build_cases(cfg: ConstrictionConfig) -> list[Case]:
     picture_keys = {(reference.contact_fraction, reference.n_spots)}
     if cfg.n_spots:
         picture_keys.add((cfg.spot_sweep_contact_fraction, max(cfg.n_spots)))
-    return [
-        replace(c, picture=(c.contact_fraction, c.n_spots) in picture_keys and c.refinement == 1.0)
-        for c in cases
-    ]
+    return [replace(c, picture=(c.contact_fraction, c.n_spots) in picture_keys and c.refinement == 1.0) for c in cases]
 
 
 def _reference_case(cfg: ConstrictionConfig) -> Case:
@@ -280,9 +271,7 @@ def run_case(cfg: ConstrictionConfig, case: Case, comm: MPI.Comm, out: Path) -> 
         "hotspot_factor": bv.hotspot_factor,
         "peak_current_density_mA_cm2": bv.peak_current_density_A_m2 / A_M2_PER_MA_CM2,
         "contact_current_density_mA_cm2": bv.contact_current_density_A_m2 / A_M2_PER_MA_CM2,
-        "area_fraction_above_mean_multiple": {
-            f"{m:g}": a for m, a in zip(DISTRIBUTION_MULTIPLES, above, strict=True)
-        },
+        "area_fraction_above_mean_multiple": {f"{m:g}": a for m, a in zip(DISTRIBUTION_MULTIPLES, above, strict=True)},
         "newton_iterations": bv.stats.newton_iterations,
         "krylov_iterations": bv.stats.krylov_iterations,
         "potential_evaluations": bv.potential_evaluations,
@@ -296,9 +285,7 @@ def run_case(cfg: ConstrictionConfig, case: Case, comm: MPI.Comm, out: Path) -> 
     return result
 
 
-def _write_case_fields(
-    path: Path, md: Any, problem: SecondaryCurrentProblem, ideal: SecondaryCurrentProblem
-) -> None:
+def _write_case_fields(path: Path, md: Any, problem: SecondaryCurrentProblem, ideal: SecondaryCurrentProblem) -> None:
     """VTX fields (potential, interface current density, current vector) and XDMF tags."""
     ideal.phi.name = "electrolyte_potential_ideal_contact_V"
     write_fields_vtx(
@@ -345,9 +332,7 @@ def _case_outputs(
     if case.n_spots == 1:
         disk = pattern.disks[0]
         result["profile"] = _interface_profile(problem, (disk.x, disk.y), disk.radius)
-        fast = replace(
-            cfg.kinetics, exchange_current_density_A_m2=100 * cfg.kinetics.exchange_current_density_A_m2
-        )
+        fast = replace(cfg.kinetics, exchange_current_density_A_m2=100 * cfg.kinetics.exchange_current_density_A_m2)
         fast_problem, fast_solution = _solve_kinetic(md, cfg, fast, current)
         result["profile_fast_kinetics"] = _interface_profile(fast_problem, (disk.x, disk.y), disk.radius)
         result["profile_contact_mean_A_m2"] = fast_solution.contact_current_density_A_m2
@@ -366,9 +351,7 @@ def analytic_comparison(cfg: ConstrictionConfig, results: list[dict[str, Any]]) 
         if r["refinement"] != 1.0 or r["merged_spots"] or math.sqrt(r["contact_fraction"]) > 0.8:
             continue
         f, n = r["contact_fraction"], r["n_spots"]
-        half_space = OHM_CM2_PER_OHM_M2 * analytic.spot_spreading_asr_ohm_m2(
-            kappa, b, f, n, finite_cell=False
-        )
+        half_space = OHM_CM2_PER_OHM_M2 * analytic.spot_spreading_asr_ohm_m2(kappa, b, f, n, finite_cell=False)
         finite = OHM_CM2_PER_OHM_M2 * analytic.spot_spreading_asr_ohm_m2(kappa, b, f, n, finite_cell=True)
         cmy = half_space * analytic.flux_tube_factor_cmy(math.sqrt(f))
         rows.append(
@@ -457,15 +440,11 @@ def _figures(
     kappa = electrolyte(cfg.electrolyte).ionic_conductivity_S_m
     b = cfg.footprint_um * UM
     figures = []
-    single = sorted(
-        (r for r in results if r["sweep"] == "contact_fraction"), key=lambda r: r["contact_fraction"]
-    )
+    single = sorted((r for r in results if r["sweep"] == "contact_fraction"), key=lambda r: r["contact_fraction"])
     if single:
         f = np.array([r["contact_fraction"] for r in single])
         f_fine = np.linspace(min(f), min(max(f), 0.64), 60)
-        holm = [
-            OHM_CM2_PER_OHM_M2 * analytic.spot_spreading_asr_ohm_m2(kappa, b, x, 1, False) for x in f_fine
-        ]
+        holm = [OHM_CM2_PER_OHM_M2 * analytic.spot_spreading_asr_ohm_m2(kappa, b, x, 1, False) for x in f_fine]
         cell = [OHM_CM2_PER_OHM_M2 * analytic.spot_spreading_asr_ohm_m2(kappa, b, x, 1, True) for x in f_fine]
         line_plot(
             out / "figures" / "asr_vs_contact_fraction.png",
@@ -495,8 +474,7 @@ def _figures(
     if spots:
         n = np.array([r["n_spots"] for r in spots])
         holm = [
-            OHM_CM2_PER_OHM_M2
-            * analytic.spot_spreading_asr_ohm_m2(kappa, b, cfg.spot_sweep_contact_fraction, k, True)
+            OHM_CM2_PER_OHM_M2 * analytic.spot_spreading_asr_ohm_m2(kappa, b, cfg.spot_sweep_contact_fraction, k, True)
             for k in n
         ]
         line_plot(
@@ -677,9 +655,7 @@ def write_report(
     kappa_set = electrolyte(cfg.electrolyte)
     kin = cfg.kinetics
     J = cfg.current_density_mA_cm2 * A_M2_PER_MA_CM2
-    perfect = analytic.planar_cell_asr_ohm_m2(
-        kappa_set.ionic_conductivity_S_m, cfg.sse_thickness_um * UM, kin, J
-    )
+    perfect = analytic.planar_cell_asr_ohm_m2(kappa_set.ionic_conductivity_S_m, cfg.sse_thickness_um * UM, kin, J)
     analytic_rows = analytic_comparison(cfg, results)
     report = {
         "study": "constriction",
@@ -707,9 +683,7 @@ def write_report(
         "figures": [],
     }
     (out / "figures").mkdir(exist_ok=True)
-    report["figures"] = [r["figure"] for r in results if "figure" in r] + _figures(
-        out, cfg, results, analytic_rows
-    )
+    report["figures"] = [r["figure"] for r in results if "figure" in r] + _figures(out, cfg, results, analytic_rows)
     write_json(out / "report.json", report)
     (out / "report.md").write_text(_markdown(cfg, report))
     return report
@@ -751,12 +725,8 @@ def _parser() -> argparse.ArgumentParser:
         help="applied (stripping) current density, mA/cm2",
     )
     p.add_argument("--footprint-um", type=float, default=d.footprint_um, help="periodic cell side b, um")
-    p.add_argument(
-        "--sse-thickness-um", type=float, default=d.sse_thickness_um, help="electrolyte thickness L, um"
-    )
-    p.add_argument(
-        "--electrolyte", default=d.electrolyte, help="electrolyte parameter set (fem/data/materials.toml)"
-    )
+    p.add_argument("--sse-thickness-um", type=float, default=d.sse_thickness_um, help="electrolyte thickness L, um")
+    p.add_argument("--electrolyte", default=d.electrolyte, help="electrolyte parameter set (fem/data/materials.toml)")
     p.add_argument("--interface", default=d.interface, help="interface kinetics parameter set")
     p.add_argument(
         "--exchange-current-density-mA-cm2",
@@ -830,9 +800,7 @@ def run_study(cfg: ConstrictionConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORL
     start = time.perf_counter()
     with atomic_output_dir(out, comm) as tmp:
         results = run_sweep(cases, lambda case, c: run_case(cfg, case, c, tmp), comm, cfg.groups, Case.label)
-        report = (
-            write_report(tmp, cfg, results, comm, time.perf_counter() - start) if comm.rank == 0 else None
-        )
+        report = write_report(tmp, cfg, results, comm, time.perf_counter() - start) if comm.rank == 0 else None
     progress(comm, f"done in {time.perf_counter() - start:.1f} s: {out / 'report.md'}")
     return report
 

@@ -24,7 +24,4 @@ def convergence_rates(sizes: list[float], errors: list[float]) -> list[float]:
     """Observed orders log(e_k / e_k+1) / log(h_k / h_k+1)."""
     import math
 
-    return [
-        math.log(errors[k] / errors[k + 1]) / math.log(sizes[k] / sizes[k + 1])
-        for k in range(len(errors) - 1)
-    ]
+    return [math.log(errors[k] / errors[k + 1]) / math.log(sizes[k] / sizes[k + 1]) for k in range(len(errors) - 1)]

@@ -18,9 +18,7 @@ def _solve(comm: MPI.Comm):
     pattern = grid_spots(10e-6, 0.2, 4, min_feature=0.1e-6)
     params = PlanarInterfaceParams(pattern, 8e-6, 0.0, mesh_size_edges=0.25e-6, mesh_size_bulk=1.5e-6)
     md = planar_interface_mesh(comm, params, cell_regions=("sse",))
-    problem = SecondaryCurrentProblem(
-        md, electrolyte("LPSCl"), Electrode("li_sse", interface_kinetics("Li_LPSCl"))
-    )
+    problem = SecondaryCurrentProblem(md, electrolyte("LPSCl"), Electrode("li_sse", interface_kinetics("Li_LPSCl")))
     potentiostatic = problem.solve_potentiostatic(0.03)
     galvanostatic = problem.solve_galvanostatic(10.0 * 1e-10)  # 1 mA/cm2 over 10 um x 10 um
     return potentiostatic, galvanostatic

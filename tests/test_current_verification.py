@@ -62,9 +62,7 @@ def _mms_errors(n: int, degree: int) -> tuple[float, float]:
         g = kappa * ufl.dot(ufl.grad(u_ex), n_vec) - electrode_flux(KINETICS, E, u_ex)
         residual -= g * v * ds(tag)
 
-    dirichlet = dolfinx.mesh.locate_entities_boundary(
-        mesh, fdim, lambda x: np.isclose(x[0], 1) | np.isclose(x[1], 1)
-    )
+    dirichlet = dolfinx.mesh.locate_entities_boundary(mesh, fdim, lambda x: np.isclose(x[0], 1) | np.isclose(x[1], 1))
     u_bc = dolfinx.fem.Function(V)
     u_bc.interpolate(lambda x: phi_exact(x, np))
     bc = dolfinx.fem.dirichletbc(u_bc, dolfinx.fem.locate_dofs_topological(V, fdim, dirichlet))
@@ -113,9 +111,7 @@ def test_exact_planar_solution(comm, degree, alpha_a, current_density):
     footprint, thickness = 20e-6, 30e-6
     kinetics = ButlerVolmer(51.4, alpha_anodic=alpha_a, alpha_cathodic=1.0 - alpha_a)
     md = electrolyte_slab(comm, footprint, thickness, 3, 4)
-    problem = SecondaryCurrentProblem(
-        md, Electrolyte("test", KAPPA), Electrode("li_sse", kinetics), degree=degree
-    )
+    problem = SecondaryCurrentProblem(md, Electrolyte("test", KAPPA), Electrode("li_sse", kinetics), degree=degree)
     total = current_density * footprint**2
     solution = problem.solve_galvanostatic(total)
     eta = _eta_exact(kinetics, current_density)

@@ -1,0 +1,1 @@
+"""Performance benchmarks (not timed tests): throughput against a bare DOLFINx solve."""

@@ -18,6 +18,7 @@ from typing import Any
 
 import dolfinx
 import dolfinx.fem.petsc
+import numpy as np
 import ufl
 from petsc4py import PETSc
 
@@ -141,8 +142,10 @@ class NewtonSolver:
             a = dolfinx.fem.form(linear_operator)
             self._K_full = dolfinx.fem.petsc.assemble_matrix(a)
             self._K_full.assemble()
-            self._K_bc = dolfinx.fem.petsc.assemble_matrix(a, bcs=bcs)
-            self._K_bc.assemble()
+            self._K_bc = self._K_full.duplicate(copy=True)
+            constrained = [bc.dof_indices()[0][: bc.dof_indices()[1]] for bc in bcs]
+            rows = np.concatenate(constrained) if constrained else np.zeros(0, dtype=np.int32)
+            self._K_bc.zeroRowsColumnsLocal(rows.astype(PETSc.IntType), diag=1.0)
             self._A = self._K_bc.duplicate(copy=True)
             self.setup_assembly_seconds = time.perf_counter() - start
         self.stats = NewtonStats()

@@ -21,7 +21,6 @@ evaluation one warm-started SNES solve (I(E_w) is monotone increasing).
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -330,6 +329,11 @@ class SecondaryCurrentProblem:
             potential_evaluations=evaluations,
         )
 
+    @property
+    def working_dofs(self) -> np.ndarray:
+        """Local indices of the dofs on the working-electrode facets (owned and ghost)."""
+        return self._working_dofs
+
     def local_current_density(self) -> dolfinx.fem.Function:
         """Normal current density (A/m2) through the working-electrode contact, zero
         elsewhere; valid after a solve with Butler-Volmer kinetics."""
@@ -361,9 +365,3 @@ class SecondaryCurrentProblem:
         expr = dolfinx.fem.Expression(-self.kappa * ufl.grad(self.phi), space.element.interpolation_points())
         field_.interpolate(expr)
         return field_
-
-    def timed_solve(self, working_potential_V: float) -> tuple[CurrentSolution, float]:
-        """Potentiostatic solve and its wall time (s), for benchmarks."""
-        start = time.perf_counter()
-        solution = self.solve_potentiostatic(working_potential_V)
-        return solution, time.perf_counter() - start

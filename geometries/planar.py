@@ -175,7 +175,7 @@ def build_planar_interface(model: Any, params: PlanarInterfaceParams) -> Any:
     return model
 
 
-def _info(params: PlanarInterfaceParams, model: Any) -> dict[str, Any]:
+def mesh_info(params: PlanarInterfaceParams, model: Any) -> dict[str, Any]:
     """Parameters, versions and measured interface areas for info.json."""
     from fem.mesh_io import package_versions
 
@@ -224,7 +224,7 @@ def planar_interface_mesh(
         info: dict[str, Any] = {}
         if model is not None:
             build_planar_interface(model, params)
-            info = _info(params, model)
+            info = mesh_info(params, model)
             if out_dir is not None:
                 write_mesh_files(model, Path(out_dir), info)
         info = comm.bcast(info, root=0)

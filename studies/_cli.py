@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import traceback
 from collections.abc import Callable
+from typing import Any
 
 from mpi4py import MPI
 
 from fem.validation import ParameterError
 
-__all__ = ["float_list", "int_list", "run_cli"]
+__all__ = ["float_list", "int_list", "run_cli", "add_config_arguments", "config_from_namespace"]
 
 
 def float_list(text: str) -> list[float]:
@@ -50,3 +52,45 @@ def run_cli(main: Callable[[list[str] | None], int], argv: list[str] | None = No
         if comm.size > 1:
             comm.Abort(1)
         return 1
+
+
+def _argument_type(default: Any, annotation: str) -> Callable[[str], Any]:
+    if isinstance(default, tuple):
+        return int_list if "int" in annotation else float_list
+    if "int" in annotation and "float" not in annotation:
+        return int
+    if "float" in annotation:
+        return float
+    return str
+
+
+def add_config_arguments(parser: argparse.ArgumentParser, config_type: type, helps: dict[str, str]) -> None:
+    """One ``--field-name`` option per field of the frozen config dataclass, default from the class.
+
+    Tuples take comma-separated lists; a boolean field defaulting to True becomes
+    ``--no-field-name``.  ``helps`` gives each field's help text (with units).
+    """
+    for field in dataclasses.fields(config_type):
+        default = field.default
+        flag = "--" + field.name.replace("_", "-")
+        if isinstance(default, bool):
+            parser.add_argument(
+                f"--no-{field.name.replace('_', '-')}", dest=field.name, action="store_false", help=helps[field.name]
+            )
+            continue
+        parser.add_argument(
+            flag,
+            dest=field.name,
+            type=_argument_type(default, str(field.type)),
+            default=default,
+            help=helps[field.name],
+        )
+
+
+def config_from_namespace(config_type: type, args: argparse.Namespace) -> Any:
+    """Build the config dataclass from parsed arguments (lists become tuples)."""
+    values = {}
+    for field in dataclasses.fields(config_type):
+        value = getattr(args, field.name)
+        values[field.name] = tuple(value) if isinstance(value, list) else value
+    return config_type(**values)

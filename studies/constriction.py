@@ -40,7 +40,7 @@ from fem.output import gather_vtk_grid, to_pyvista, write_fields_vtx, write_mesh
 from fem.validation import ParameterError, check_choice, check_positive, check_range
 from geometries.planar import PlanarInterfaceParams, planar_interface_mesh
 from geometries.spots import InterfacePattern, grid_spots, spot_edge_clearance, spot_radius
-from studies._cli import float_list, int_list, run_cli
+from studies._cli import add_config_arguments, config_from_namespace, run_cli
 from studies._figures import line_plot, render_surface_field
 from studies._output import atomic_output_dir, write_json
 from studies._report import environment, markdown_table, percent_error
@@ -193,7 +193,7 @@ def _interface_profile(problem: SecondaryCurrentProblem, center: tuple[float, fl
     """Binned mean of i / i_contact_mean against r / a over the interface dofs (rank 0)."""
     V = problem.V
     owned = V.dofmap.index_map.size_local
-    dofs = problem._working_dofs[problem._working_dofs < owned]
+    dofs = problem.working_dofs[problem.working_dofs < owned]
     xyz = V.tabulate_dof_coordinates()[dofs]
     r = np.hypot(xyz[:, 0] - center[0], xyz[:, 1] - center[1]) / radius
     values = problem.local_current_density().x.array[dofs]
@@ -434,70 +434,59 @@ def mesh_convergence(cfg: ConstrictionConfig, results: list[dict[str, Any]]) -> 
 # ----------------------------------------------------------------------------- report
 
 
+def _fem_asr_series(x: np.ndarray, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The two FEM curves every ASR figure shows: constriction (BV) and spreading (ideal contact)."""
+    return [
+        {"x": x, "y": [r["asr_constriction_ohm_cm2"] for r in rows], "label": "constriction ASR (Butler-Volmer)"},
+        {
+            "x": x,
+            "y": [r["asr_spreading_ohm_cm2"] for r in rows],
+            "label": "spreading ASR (ideal contact)",
+            "style": "s-",
+        },
+    ]
+
+
 def _figures(
     out: Path, cfg: ConstrictionConfig, results: list[dict[str, Any]], analytic_rows: list[dict[str, Any]]
 ) -> list[str]:
     kappa = electrolyte(cfg.electrolyte).ionic_conductivity_S_m
     b = cfg.footprint_um * UM
+
+    def holm(f: float, n: int, finite_cell: bool) -> float:
+        return OHM_CM2_PER_OHM_M2 * analytic.spot_spreading_asr_ohm_m2(kappa, b, f, n, finite_cell)
+
     figures = []
     single = sorted((r for r in results if r["sweep"] == "contact_fraction"), key=lambda r: r["contact_fraction"])
     if single:
         f = np.array([r["contact_fraction"] for r in single])
         f_fine = np.linspace(min(f), min(max(f), 0.64), 60)
-        holm = [OHM_CM2_PER_OHM_M2 * analytic.spot_spreading_asr_ohm_m2(kappa, b, x, 1, False) for x in f_fine]
-        cell = [OHM_CM2_PER_OHM_M2 * analytic.spot_spreading_asr_ohm_m2(kappa, b, x, 1, True) for x in f_fine]
+        analytic_series = [
+            {
+                "x": f_fine,
+                "y": [holm(x, 1, False) for x in f_fine],
+                "label": "Holm 1/(4 kappa a), half-space",
+                "style": "k--",
+            },
+            {"x": f_fine, "y": [holm(x, 1, True) for x in f_fine], "label": "Holm x flux-tube factor", "style": "k:"},
+        ]
+        title = f"One spot per {cfg.footprint_um:g} um cell, {cfg.electrolyte}, {cfg.current_density_mA_cm2:g} mA/cm2"
+        path = out / "figures" / "asr_vs_contact_fraction.png"
         line_plot(
-            out / "figures" / "asr_vs_contact_fraction.png",
-            [
-                {
-                    "x": f,
-                    "y": [r["asr_constriction_ohm_cm2"] for r in single],
-                    "label": "constriction ASR (Butler-Volmer)",
-                },
-                {
-                    "x": f,
-                    "y": [r["asr_spreading_ohm_cm2"] for r in single],
-                    "label": "spreading ASR (ideal contact, FEM)",
-                    "style": "s-",
-                },
-                {"x": f_fine, "y": holm, "label": "Holm 1/(4 kappa a), half-space", "style": "k--"},
-                {"x": f_fine, "y": cell, "label": "Holm x flux-tube factor (finite cell)", "style": "k:"},
-            ],
-            "contact fraction f",
-            "ASR (ohm cm2)",
-            f"One spot per {cfg.footprint_um:g} um cell, {cfg.electrolyte}, {cfg.current_density_mA_cm2:g} mA/cm2",
-            logx=True,
-            logy=True,
+            path, _fem_asr_series(f, single) + analytic_series, "contact fraction f", "ASR (ohm cm2)", title, True, True
         )
         figures.append("figures/asr_vs_contact_fraction.png")
     spots = _spot_sweep_rows(cfg, results)
     if spots:
         n = np.array([r["n_spots"] for r in spots])
-        holm = [
-            OHM_CM2_PER_OHM_M2 * analytic.spot_spreading_asr_ohm_m2(kappa, b, cfg.spot_sweep_contact_fraction, k, True)
-            for k in n
+        f_spot = cfg.spot_sweep_contact_fraction
+        analytic_series = [
+            {"x": n, "y": [holm(f_spot, k, True) for k in n], "label": "Holm finite cell, N in parallel", "style": "k:"}
         ]
+        title = f"Equal total contact f = {f_spot:g}: many small spots beat one large"
+        path = out / "figures" / "asr_vs_n_spots.png"
         line_plot(
-            out / "figures" / "asr_vs_n_spots.png",
-            [
-                {
-                    "x": n,
-                    "y": [r["asr_constriction_ohm_cm2"] for r in spots],
-                    "label": "constriction ASR (Butler-Volmer)",
-                },
-                {
-                    "x": n,
-                    "y": [r["asr_spreading_ohm_cm2"] for r in spots],
-                    "label": "spreading ASR (ideal contact)",
-                    "style": "s-",
-                },
-                {"x": n, "y": holm, "label": "Holm finite-cell, N spots in parallel", "style": "k:"},
-            ],
-            "number of spots N",
-            "ASR (ohm cm2)",
-            f"Equal total contact f = {cfg.spot_sweep_contact_fraction:g}: many small spots beat one large",
-            logx=True,
-            logy=True,
+            path, _fem_asr_series(n, spots) + analytic_series, "number of spots N", "ASR (ohm cm2)", title, True, True
         )
         figures.append("figures/asr_vs_n_spots.png")
     profile_case = next((r for r in results if "profile" in r), None)
@@ -692,101 +681,36 @@ def write_report(
 # ----------------------------------------------------------------------------- CLI
 
 
+ARGUMENT_HELP = {
+    "contact_fractions": "single-spot sweep: contact fractions in (0, 1)",
+    "n_spots": "spot-number sweep: perfect squares (1, 4, 9, ...)",
+    "spot_sweep_contact_fraction": "contact fraction of the spot-number sweep, in (0, 1)",
+    "current_density_mA_cm2": "applied (stripping) current density, mA/cm2, in (0, 100)",
+    "footprint_um": "periodic cell side b, um",
+    "sse_thickness_um": "electrolyte thickness L, um (>= b for the spreading field to decay)",
+    "electrolyte": "electrolyte parameter set (fem/data/materials.toml)",
+    "interface": "interface kinetics parameter set (fem/data/materials.toml)",
+    "exchange_current_density_mA_cm2": "override the exchange current density i0 of the set, mA/cm2",
+    "degree": "Lagrange degree, 1 or 2",
+    "edge_resolution": "elements per spot radius at the spot edge, 2 to 64",
+    "bulk_cells": "elements across the footprint far from the interface, 2 to 200",
+    "refinement_levels": "mesh levels of the convergence check (0 = none, else 2 to 5)",
+    "refinement_ratio": "element-size ratio between levels, 1.1 to 2",
+    "convergence_tolerance_percent": "stated tolerance of the convergence check, %%",
+    "groups": "MPI rank groups that run cases concurrently (1 to the number of ranks)",
+    "fields": "skip the VTX/XDMF field output",
+}
+
+
 def _parser() -> argparse.ArgumentParser:
-    d = ConstrictionConfig()
-    p = argparse.ArgumentParser(
+    parser = argparse.ArgumentParser(
         prog="python -m studies.constriction",
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument(
-        "--out",
-        type=Path,
-        required=True,
-        help="output directory (replaced atomically when the run completes)",
-    )
-    p.add_argument(
-        "--contact-fractions",
-        type=float_list,
-        default=d.contact_fractions,
-        help="single-spot sweep: contact fractions in (0, 1)",
-    )
-    p.add_argument("--n-spots", type=int_list, default=d.n_spots, help="spot-number sweep: perfect squares")
-    p.add_argument(
-        "--spot-sweep-contact-fraction",
-        type=float,
-        default=d.spot_sweep_contact_fraction,
-        help="contact fraction of the spot-number sweep",
-    )
-    p.add_argument(
-        "--current-density-mA-cm2",
-        type=float,
-        default=d.current_density_mA_cm2,
-        help="applied (stripping) current density, mA/cm2",
-    )
-    p.add_argument("--footprint-um", type=float, default=d.footprint_um, help="periodic cell side b, um")
-    p.add_argument("--sse-thickness-um", type=float, default=d.sse_thickness_um, help="electrolyte thickness L, um")
-    p.add_argument("--electrolyte", default=d.electrolyte, help="electrolyte parameter set (fem/data/materials.toml)")
-    p.add_argument("--interface", default=d.interface, help="interface kinetics parameter set")
-    p.add_argument(
-        "--exchange-current-density-mA-cm2",
-        type=float,
-        default=None,
-        help="override i0 of the interface set, mA/cm2",
-    )
-    p.add_argument("--degree", type=int, default=d.degree, help="Lagrange degree (1 or 2)")
-    p.add_argument(
-        "--edge-resolution",
-        type=float,
-        default=d.edge_resolution,
-        help="elements per spot radius at the spot edge",
-    )
-    p.add_argument(
-        "--bulk-cells",
-        type=float,
-        default=d.bulk_cells,
-        help="elements across the footprint far from the interface",
-    )
-    p.add_argument(
-        "--refinement-levels",
-        type=int,
-        default=d.refinement_levels,
-        help="mesh levels of the convergence check (0 = none)",
-    )
-    p.add_argument(
-        "--refinement-ratio", type=float, default=d.refinement_ratio, help="element-size ratio between levels"
-    )
-    p.add_argument(
-        "--convergence-tolerance-percent",
-        type=float,
-        default=d.convergence_tolerance_percent,
-        help="stated tolerance of the convergence check, %%",
-    )
-    p.add_argument("--groups", type=int, default=d.groups, help="MPI rank groups that run cases concurrently")
-    p.add_argument("--no-fields", action="store_true", help="skip the VTX/XDMF field output")
-    return p
-
-
-def config_from_args(args: argparse.Namespace) -> ConstrictionConfig:
-    return ConstrictionConfig(
-        contact_fractions=tuple(args.contact_fractions),
-        n_spots=tuple(args.n_spots),
-        spot_sweep_contact_fraction=args.spot_sweep_contact_fraction,
-        current_density_mA_cm2=args.current_density_mA_cm2,
-        footprint_um=args.footprint_um,
-        sse_thickness_um=args.sse_thickness_um,
-        electrolyte=args.electrolyte,
-        interface=args.interface,
-        exchange_current_density_mA_cm2=args.exchange_current_density_mA_cm2,
-        degree=args.degree,
-        edge_resolution=args.edge_resolution,
-        bulk_cells=args.bulk_cells,
-        refinement_levels=args.refinement_levels,
-        refinement_ratio=args.refinement_ratio,
-        convergence_tolerance_percent=args.convergence_tolerance_percent,
-        groups=args.groups,
-        fields=not args.no_fields,
-    )
+    parser.add_argument("--out", type=Path, required=True, help="output directory (replaced when the run completes)")
+    add_config_arguments(parser, ConstrictionConfig, ARGUMENT_HELP)
+    return parser
 
 
 def run_study(cfg: ConstrictionConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
@@ -807,7 +731,7 @@ def run_study(cfg: ConstrictionConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORL
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    run_study(config_from_args(args), args.out)
+    run_study(config_from_namespace(ConstrictionConfig, args), args.out)
     return 0
 
 

@@ -20,6 +20,7 @@ def test_study_writes_complete_report(comm, shared_tmp_path):
         edge_resolution=4,
         bulk_cells=5,
         refinement_levels=2,
+        groups=comm.size,  # on 2 ranks: two groups of one rank run the cases side by side
     )
     run_study(cfg, out, comm)
     if comm.rank != 0:

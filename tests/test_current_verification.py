@@ -19,6 +19,7 @@ import ufl
 from conftest import convergence_rates
 from mpi4py import MPI
 
+from fem.analytic import butler_volmer_overpotential_V
 from fem.constants import thermal_voltage
 from fem.current import Electrode, SecondaryCurrentProblem, electrode_flux, electrolyte_residual
 from fem.materials import ButlerVolmer, Electrolyte
@@ -101,18 +102,6 @@ def test_mms_butler_volmer_convergence_rates(degree, meshes):
     assert h1_rates[-1] == pytest.approx(degree, abs=0.1)
 
 
-def _eta_exact(kinetics: ButlerVolmer, current_density: float) -> float:
-    """Invert Butler-Volmer by bisection (monotone) to 1e-15 V."""
-    low, high = -1.0, 1.0
-    for _ in range(200):
-        mid = 0.5 * (low + high)
-        if kinetics.current_density(mid, np.exp) < current_density:
-            low = mid
-        else:
-            high = mid
-    return 0.5 * (low + high)
-
-
 @pytest.mark.parametrize("degree", [1, 2])
 @pytest.mark.parametrize(("alpha_a", "current_density"), [(0.5, 10.0), (0.5, -30.0), (0.7, 100.0)])
 def test_exact_planar_solution(comm, degree, alpha_a, current_density):
@@ -122,15 +111,34 @@ def test_exact_planar_solution(comm, degree, alpha_a, current_density):
     problem = SecondaryCurrentProblem(md, Electrolyte("test", KAPPA), Electrode("li_sse", kinetics), degree=degree)
     total = current_density * footprint**2
     solution = problem.solve_galvanostatic(total)
-    eta = _eta_exact(kinetics, current_density)
+    eta = butler_volmer_overpotential_V(kinetics, current_density)
     expected = current_density * thickness / KAPPA + eta
     assert solution.total_current_A == pytest.approx(total, rel=1e-10)
     assert solution.working_potential_V == pytest.approx(expected, rel=1e-9, abs=1e-13)
     assert solution.hotspot_factor == pytest.approx(1.0, rel=1e-8)
     assert solution.asr_ohm_m2 == pytest.approx(expected / current_density, rel=1e-9)
-    if alpha_a == 0.5:  # symmetric BV in closed form: eta = 2 RT/F asinh(J / 2 i0)
+    if alpha_a == 0.5:  # the inversion against the closed form of symmetric BV: eta = 2 RT/F asinh(J / 2 i0)
         closed = 2 * thermal_voltage(kinetics.temperature_K) * math.asinh(current_density / (2 * 51.4))
         assert eta == pytest.approx(closed, rel=1e-12)
     # potentiostatic at the exact potential gives the current back
     again = problem.solve_potentiostatic(expected)
     assert again.total_current_A == pytest.approx(total, rel=1e-8)
+
+
+def test_exact_planar_solution_with_counter_electrode_kinetics(comm):
+    """Both faces with Butler-Volmer: E_w - E_c = J L / kappa + eta_w(J) - eta_c(-J)."""
+    footprint, thickness, J = 20e-6, 30e-6, 20.0
+    working = ButlerVolmer(51.4, alpha_anodic=0.6, alpha_cathodic=0.4)
+    counter = ButlerVolmer(10.0)
+    md = electrolyte_slab(comm, footprint, thickness, 2, 3)
+    problem = SecondaryCurrentProblem(
+        md, Electrolyte("test", KAPPA), Electrode("li_sse", working), counter=Electrode("top", counter)
+    )
+    solution = problem.solve_galvanostatic(J * footprint**2, counter_potential_V=0.1)
+    expected = (
+        0.1
+        + J * thickness / KAPPA
+        + butler_volmer_overpotential_V(working, J)
+        - butler_volmer_overpotential_V(counter, -J)
+    )
+    assert solution.working_potential_V == pytest.approx(expected, rel=1e-9)

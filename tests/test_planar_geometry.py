@@ -86,3 +86,15 @@ def test_refuses_mesh_coarser_than_spot():
         PlanarInterfaceParams(pattern, L, H_LI, mesh_size_edges=1.5e-6, mesh_size_bulk=2e-6)
     with pytest.raises(ParameterError, match="sse_thickness"):
         PlanarInterfaceParams(pattern, -1e-6, H_LI, mesh_size_edges=0.1e-6, mesh_size_bulk=2e-6)
+
+
+def test_command_line_builds_and_refuses(tmp_path, capsys):
+    from geometries.__main__ import main
+
+    assert main(["planar", "--out", str(tmp_path), "--n-spots", "4", "--mesh-size-edges-um", "0.8"]) == 0
+    info = json.loads((tmp_path / "info.json").read_text())
+    assert info["parameters"]["pattern"]["disks_are_contact"] and len(info["parameters"]["pattern"]["disks"]) == 4
+    assert (tmp_path / "mesh.msh").exists() and (tmp_path / "markers.json").exists()
+    assert main(["planar", "--out", str(tmp_path / "x"), "--contact-fraction", "1.5"]) == 2
+    assert "contact_fraction = 1.5 is outside the allowed range (0, 1)" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

@@ -18,6 +18,7 @@ from typing import Any
 
 import dolfinx
 import dolfinx.fem.petsc
+import dolfinx.mesh
 
 __all__ = ["DOLFINX_VERSION", "gmsh_model_to_mesh", "set_bc", "linear_problem"]
 
@@ -38,8 +39,13 @@ def _gmsh_io_module() -> Any:
 
 
 def gmsh_model_to_mesh(model: Any, comm: Any, rank: int, gdim: int) -> tuple[Any, Any, Any]:
-    """Return (mesh, cell_tags, facet_tags) from a gmsh model that lives on ``rank``."""
-    result = _gmsh_io_module().model_to_mesh(model, comm, rank, gdim=gdim)
+    """Return (mesh, cell_tags, facet_tags) from a gmsh model that lives on ``rank``.
+
+    Cells sharing a facet across ranks are ghosted (GhostMode.shared_facet), so
+    interior-facet integrals over interfaces (dS) work on any partition.
+    """
+    partitioner = dolfinx.mesh.create_cell_partitioner(dolfinx.mesh.GhostMode.shared_facet)
+    result = _gmsh_io_module().model_to_mesh(model, comm, rank, gdim=gdim, partitioner=partitioner)
     if isinstance(result, tuple):
         return result[0], result[1], result[2]
     return result.mesh, result.cell_tags, result.facet_tags

@@ -19,16 +19,21 @@ distributes it and writes markers.json / info.json / mesh.msh when asked.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from fem.validation import ParameterError, check_positive, check_range
-from geometries.markers import CELL_MARKERS, FACET_MARKERS, marker_table
+from geometries._build import distributed_mesh, write_mesh_files
+from geometries.markers import CELL_MARKERS, FACET_MARKERS
 from geometries.spots import InterfacePattern
 
-__all__ = ["PlanarInterfaceParams", "build_planar_interface", "planar_interface_mesh"]
+__all__ = [
+    "PlanarInterfaceParams",
+    "build_planar_interface",
+    "planar_interface_mesh",
+    "write_mesh_files",  # re-exported from geometries._build
+]
 
 #: gmsh/OpenCASCADE works with absolute tolerances near 1e-7 model units, far
 #: too coarse for micrometre features expressed in metres.  Geometry is built
@@ -218,24 +223,4 @@ def planar_interface_mesh(
     current problem); facets on their boundary keep their markers.  When
     ``out_dir`` is given, rank 0 writes mesh.msh, markers.json and info.json there.
     """
-    from fem.mesh_io import gmsh_session, model_to_meshdata
-
-    with gmsh_session(comm) as model:
-        info: dict[str, Any] = {}
-        if model is not None:
-            build_planar_interface(model, params)
-            info = mesh_info(params, model)
-            if out_dir is not None:
-                write_mesh_files(model, Path(out_dir), info)
-        info = comm.bcast(info, root=0)
-        return model_to_meshdata(model, comm, marker_table(), info, cell_regions=cell_regions)
-
-
-def write_mesh_files(model: Any, out_dir: Path, info: dict[str, Any]) -> None:
-    """Rank 0 only: write mesh.msh, markers.json and info.json into ``out_dir``."""
-    import gmsh
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    gmsh.write(str(out_dir / "mesh.msh"))
-    (out_dir / "markers.json").write_text(json.dumps(marker_table(), indent=2))
-    (out_dir / "info.json").write_text(json.dumps(info, indent=2))
+    return distributed_mesh(comm, params, build_planar_interface, mesh_info, out_dir, cell_regions)

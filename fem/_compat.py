@@ -41,10 +41,13 @@ def _gmsh_io_module() -> Any:
 def gmsh_model_to_mesh(model: Any, comm: Any, rank: int, gdim: int) -> tuple[Any, Any, Any]:
     """Return (mesh, cell_tags, facet_tags) from a gmsh model that lives on ``rank``.
 
-    Cells sharing a facet across ranks are ghosted (GhostMode.shared_facet), so
-    interior-facet integrals over interfaces (dS) work on any partition.
+    No ghost cells (GhostMode.none): with shared_facet ghosting, the electrolyte
+    submesh extracted by fem.mesh_io.extract_cells gave an inconsistent problem
+    on 2 ranks in DOLFINx 0.9 (Newton stalled).  Interior-facet (dS) integrals
+    therefore fail on facets between ranks; measure interfaces on an extracted
+    region with ds instead.
     """
-    partitioner = dolfinx.mesh.create_cell_partitioner(dolfinx.mesh.GhostMode.shared_facet)
+    partitioner = dolfinx.mesh.create_cell_partitioner(dolfinx.mesh.GhostMode.none)
     result = _gmsh_io_module().model_to_mesh(model, comm, rank, gdim=gdim, partitioner=partitioner)
     if isinstance(result, tuple):
         return result[0], result[1], result[2]

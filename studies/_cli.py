@@ -13,7 +13,7 @@ from mpi4py import MPI
 
 from fem.validation import ParameterError
 
-__all__ = ["float_list", "int_list", "run_cli", "add_config_arguments", "config_from_namespace"]
+__all__ = ["float_list", "int_list", "string_list", "run_cli", "add_config_arguments", "config_from_namespace"]
 
 
 def float_list(text: str) -> list[float]:
@@ -30,6 +30,11 @@ def int_list(text: str) -> list[int]:
         return [int(item) for item in text.split(",") if item.strip()]
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected comma-separated whole numbers, got {text!r}") from None
+
+
+def string_list(text: str) -> list[str]:
+    """Parse 'a,b' into strings (argparse type)."""
+    return [item.strip() for item in text.split(",") if item.strip()]
 
 
 def run_cli(main: Callable[[list[str] | None], int], argv: list[str] | None = None) -> int:
@@ -56,6 +61,8 @@ def run_cli(main: Callable[[list[str] | None], int], argv: list[str] | None = No
 
 def _argument_type(default: Any, annotation: str) -> Callable[[str], Any]:
     if isinstance(default, tuple):
+        if "str" in annotation:
+            return string_list
         return int_list if "int" in annotation else float_list
     if "int" in annotation and "float" not in annotation:
         return int

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["line_plot", "render_surface_field"]
+__all__ = ["line_plot", "render_surface_field", "interface_current_figure"]
 
 
 def line_plot(
@@ -45,39 +45,61 @@ def render_surface_field(
     path: Path,
     grid: Any,
     scalar: str,
-    surface_z: float,
     title: str,
     scalar_bar: str,
+    plane_z: float | None = None,
 ) -> None:
-    """Render the mesh faces lying in the plane z = surface_z, coloured by ``scalar``
-    where it is non-zero (the contact) and grey elsewhere (voids).
+    """Render the boundary faces of ``grid`` on which ``scalar`` is non-zero at every vertex.
 
-    ``grid`` is a pyvista.UnstructuredGrid with point data ``scalar`` (m
-    coordinates); the picture is in micrometres, seen from the Li side.
+    With ``plane_z`` only faces in the plane z = plane_z are drawn, the zero
+    ones (voids) in grey, seen from above; otherwise the non-zero faces (e.g.
+    a 3D Li | electrolyte interface) in an isometric view.  ``grid`` is a
+    pyvista.UnstructuredGrid in m with point data ``scalar``; the picture is
+    in micrometres.
     """
     import pyvista
 
     pyvista.OFF_SCREEN = True
     surface = grid.extract_surface()
-    centres = surface.cell_centers().points
-    tol = 1e-6 * float(np.ptp(grid.points[:, 0]))
-    plane = surface.extract_cells(np.flatnonzero(np.abs(centres[:, 2] - surface_z) < tol))
-    plane.points *= 1e6
-    # Faces with a zero vertex value are off the contact (voids): drawn grey.
-    values = np.asarray(plane.point_data[scalar])
-    on_contact = np.array([np.all(values[plane.get_cell(k).point_ids] != 0.0) for k in range(plane.n_cells)])
+    if plane_z is not None:
+        centres = surface.cell_centers().points
+        tol = 1e-6 * float(np.ptp(grid.points[:, 0]))
+        surface = surface.extract_cells(np.flatnonzero(np.abs(centres[:, 2] - plane_z) < tol))
+    surface.points *= 1e6
+    values = np.asarray(surface.point_data[scalar])
+    nonzero = np.array([np.all(values[surface.get_cell(k).point_ids] != 0.0) for k in range(surface.n_cells)])
     plotter = pyvista.Plotter(off_screen=True, window_size=(900, 760))
-    if np.any(~on_contact):
-        plotter.add_mesh(plane.extract_cells(np.flatnonzero(~on_contact)), color="lightgrey")
+    if plane_z is not None and np.any(~nonzero):
+        plotter.add_mesh(surface.extract_cells(np.flatnonzero(~nonzero)), color="lightgrey")
     plotter.add_mesh(
-        plane.extract_cells(np.flatnonzero(on_contact)),
+        surface.extract_cells(np.flatnonzero(nonzero)),
         scalars=scalar,
         cmap="inferno",
         show_edges=False,
         scalar_bar_args={"title": scalar_bar, "vertical": True, "position_x": 0.86, "position_y": 0.2},
     )
     plotter.add_text(title, font_size=10)
-    plotter.view_xy()
-    plotter.show_bounds(xtitle="x (um)", ytitle="y (um)", ztitle="", font_size=9)
+    if plane_z is not None:
+        plotter.view_xy()
+    else:
+        plotter.view_isometric()
+    plotter.show_bounds(xtitle="x (um)", ytitle="y (um)", ztitle="z (um)" if plane_z is None else "", font_size=9)
     plotter.screenshot(str(path))
     plotter.close()
+
+
+def interface_current_figure(comm: Any, current: Any, path: Path, title: str, plane_z: float | None = None) -> None:
+    """Collective: gather the interface current density (A/m2, dolfinx Function, zero off
+    the interface) to rank 0 and render it in mA/cm2 (see render_surface_field)."""
+    from fem.output import gather_vtk_grid, to_pyvista
+    from studies._sweep import on_root
+
+    gathered = gather_vtk_grid(current)
+
+    def render() -> None:
+        grid = to_pyvista(gathered, "i_mA_cm2")
+        grid.point_data["i_mA_cm2"] = grid.point_data["i_mA_cm2"] / 10.0  # A/m2 -> mA/cm2
+        path.parent.mkdir(parents=True, exist_ok=True)
+        render_surface_field(path, grid, "i_mA_cm2", title, "i (mA/cm2)", plane_z=plane_z)
+
+    on_root(comm, render)

@@ -36,15 +36,16 @@ from mpi4py import MPI
 from fem import analytic
 from fem.current import Electrode, SecondaryCurrentProblem
 from fem.materials import ButlerVolmer, IdealContact, electrolyte, interface_kinetics, parameter_sets
-from fem.output import gather_vtk_grid, to_pyvista, write_fields_vtx, write_mesh_xdmf
+from fem.output import write_fields_vtx, write_mesh_xdmf
 from fem.validation import ParameterError, check_choice, check_positive, check_range
 from geometries.planar import PlanarInterfaceParams, planar_interface_mesh
 from geometries.spots import InterfacePattern, grid_spots, spot_edge_clearance, spot_radius
 from studies._cli import add_config_arguments, config_from_namespace, run_cli
-from studies._figures import line_plot, render_surface_field
+from studies._convergence import convergence_markdown, convergence_summary
+from studies._figures import interface_current_figure, line_plot
 from studies._output import atomic_output_dir, write_json
 from studies._report import environment, markdown_table, percent_error
-from studies._sweep import on_root, progress, run_sweep
+from studies._sweep import progress, run_sweep
 
 __all__ = ["ConstrictionConfig", "Case", "main"]
 
@@ -310,24 +311,15 @@ def _case_outputs(
     """Fields, the 3D interface picture and (single spot) the radial current profile."""
     if cfg.fields:
         _write_case_fields(out / "fields" / case.case_id, md, problem, ideal)
-    gathered = gather_vtk_grid(problem.local_current_density())
     name = f"interface_current_{case.case_id}.png"
-
-    def render() -> None:
-        grid = to_pyvista(gathered, "i_mA_cm2")
-        grid.point_data["i_mA_cm2"] = grid.point_data["i_mA_cm2"] / A_M2_PER_MA_CM2
-        (out / "figures").mkdir(exist_ok=True)
-        render_surface_field(
-            out / "figures" / name,
-            grid,
-            "i_mA_cm2",
-            0.0,
-            f"Normal current density on the Li|SSE contact: f = {case.contact_fraction:g}, "
-            f"N = {case.n_spots}, {cfg.current_density_mA_cm2:g} mA/cm2 applied",
-            "i (mA/cm2)",
-        )
-
-    on_root(comm, render)
+    interface_current_figure(
+        comm,
+        problem.local_current_density(),
+        out / "figures" / name,
+        f"Normal current density on the Li|SSE contact: f = {case.contact_fraction:g}, N = {case.n_spots}, "
+        f"{cfg.current_density_mA_cm2:g} mA/cm2 applied",
+        plane_z=0.0,
+    )
     result["figure"] = f"figures/{name}"
     if case.n_spots == 1:
         disk = pattern.disks[0]
@@ -382,15 +374,6 @@ def _spot_sweep_rows(cfg: ConstrictionConfig, results: list[dict[str, Any]]) -> 
     return sorted(rows, key=lambda r: r["n_spots"])
 
 
-def _richardson(values: list[float], ratio: float) -> tuple[float, float]:
-    """(extrapolated value, observed order) from three levels refined by ``ratio``."""
-    d1, d2 = values[1] - values[0], values[2] - values[1]
-    if d1 == 0.0 or d2 == 0.0 or d1 * d2 < 0.0:
-        return values[-1], float("nan")
-    order = math.log(abs(d1 / d2)) / math.log(ratio)
-    return values[-1] + d2 / (ratio**order - 1.0), order
-
-
 def mesh_convergence(cfg: ConstrictionConfig, results: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Reference case at every refinement level; error of the sweep's (coarsest) level."""
     if cfg.refinement_levels < 2:
@@ -400,35 +383,15 @@ def mesh_convergence(cfg: ConstrictionConfig, results: list[dict[str, Any]]) -> 
         (
             r
             for r in results
-            if r["contact_fraction"] == reference.contact_fraction and r["n_spots"] == reference.n_spots
+            if r["contact_fraction"] == reference.contact_fraction
+            and r["n_spots"] == reference.n_spots
+            and r["sweep"] in (reference.sweep, "refinement")
         ),
         key=lambda r: r["refinement"],
     )
-    levels = [r for r in levels if r["sweep"] in (reference.sweep, "refinement")]
     quantities = ("asr_total_ohm_cm2", "asr_constriction_ohm_cm2", "asr_spreading_ohm_cm2", "hotspot_factor")
-    summary: dict[str, Any] = {
-        "contact_fraction": reference.contact_fraction,
-        "n_spots": reference.n_spots,
-        "refinement": [r["refinement"] for r in levels],
-        "num_dofs": [r["num_dofs"] for r in levels],
-        "tolerance_percent": cfg.convergence_tolerance_percent,
-        "quantities": {},
-    }
-    converged = True
-    for key in quantities:
-        values = [r[key] for r in levels]
-        entry: dict[str, Any] = {"values": values}
-        if len(values) >= 3:
-            extrapolated, order = _richardson(values[-3:], cfg.refinement_ratio)
-            entry.update({"extrapolated": extrapolated, "observed_order": order})
-            reference_value = extrapolated
-        else:
-            reference_value = values[-1]
-        entry["sweep_level_error_percent"] = abs(percent_error(values[0], reference_value))
-        converged &= entry["sweep_level_error_percent"] <= cfg.convergence_tolerance_percent
-        summary["quantities"][key] = entry
-    summary["converged"] = converged
-    return summary
+    summary = convergence_summary(levels, quantities, cfg.refinement_ratio, cfg.convergence_tolerance_percent)
+    return {"contact_fraction": reference.contact_fraction, "n_spots": reference.n_spots, **summary}
 
 
 # ----------------------------------------------------------------------------- report
@@ -588,36 +551,7 @@ def _markdown(cfg: ConstrictionConfig, report: dict[str, Any]) -> str:
     ]
     conv = report["mesh_convergence"]
     if conv:
-        rows = [
-            {
-                "quantity": k,
-                **{f"level {i}": v for i, v in enumerate(q["values"])},
-                "extrapolated": q.get("extrapolated"),
-                "order": q.get("observed_order"),
-                "error": q["sweep_level_error_percent"],
-            }
-            for k, q in conv["quantities"].items()
-        ]
-        cols = [("quantity", "quantity")] + [
-            (f"level {i}", f"x{r:.3g} ({d} dofs)")
-            for i, (r, d) in enumerate(zip(conv["refinement"], conv["num_dofs"], strict=True))
-        ]
-        cols += [
-            ("extrapolated", "Richardson"),
-            ("order", "observed order"),
-            ("error", "sweep-level error (%)"),
-        ]
-        verdict = "within" if conv["converged"] else "NOT within"
-        lines += [
-            "## Mesh convergence",
-            "",
-            f"Reference case f = {conv['contact_fraction']:g}, N = {conv['n_spots']}, every element size divided by "
-            f"the refinement factor. The sweep's resolution is {verdict} the stated tolerance of "
-            f"{conv['tolerance_percent']:g}% of the Richardson-extrapolated values.",
-            "",
-            markdown_table(rows, cols),
-            "",
-        ]
+        lines += convergence_markdown(conv, f"f = {conv['contact_fraction']:g}, N = {conv['n_spots']}")
     if report["figures"]:
         lines += ["## Figures", ""] + [f"![{Path(f).stem}]({f})" for f in report["figures"]] + [""]
     lines += [

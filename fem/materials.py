@@ -1,18 +1,20 @@
 """Material models as frozen dataclasses (SI units), validated on creation.
 
 Parameter sets with units and sources live in ``fem/data/materials.toml``;
-:func:`electrolyte` and :func:`interface_kinetics` load them by name.
+:func:`electrolyte`, :func:`interface_kinetics`, :func:`elastic_material`,
+:func:`creep_law` and :func:`mechanical_material` load them by name.
 """
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from fem.constants import ROOM_TEMPERATURE_K, thermal_voltage
+from fem.constants import GAS_CONSTANT_J_PER_MOL_K, ROOM_TEMPERATURE_K, thermal_voltage
 from fem.validation import ParameterError, check_positive, check_range
 
 __all__ = [
@@ -20,8 +22,15 @@ __all__ = [
     "ButlerVolmer",
     "IdealContact",
     "Kinetics",
+    "LinearElastic",
+    "NortonCreep",
+    "CreepingSolid",
+    "MechanicalMaterial",
     "electrolyte",
     "interface_kinetics",
+    "elastic_material",
+    "creep_law",
+    "mechanical_material",
     "parameter_sets",
 ]
 
@@ -92,6 +101,97 @@ class IdealContact:
 Kinetics = ButlerVolmer | IdealContact
 
 
+@dataclass(frozen=True, slots=True)
+class LinearElastic:
+    """Isotropic linear elasticity (small strain).
+
+    Attributes:
+        name: parameter-set name, e.g. ``"LPSCl"``.
+        youngs_modulus_Pa: E in Pa.
+        poisson_ratio: nu, in (-1, 0.5).
+        source: where the values come from.
+    """
+
+    name: str
+    youngs_modulus_Pa: float
+    poisson_ratio: float
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        check_positive(f"{self.name}.youngs_modulus_Pa", self.youngs_modulus_Pa, "Pa")
+        check_range(f"{self.name}.poisson_ratio", self.poisson_ratio, -1.0, 0.5)
+
+    @property
+    def shear_modulus_Pa(self) -> float:
+        """G = E / (2 (1 + nu)) in Pa."""
+        return self.youngs_modulus_Pa / (2.0 * (1.0 + self.poisson_ratio))
+
+    @property
+    def bulk_modulus_Pa(self) -> float:
+        """K = E / (3 (1 - 2 nu)) in Pa."""
+        return self.youngs_modulus_Pa / (3.0 * (1.0 - 2.0 * self.poisson_ratio))
+
+
+@dataclass(frozen=True, slots=True)
+class NortonCreep:
+    """Power-law (Norton) creep with Arrhenius temperature dependence (J2 flow)::
+
+        eps_dot_cr = (3/2) p_dot s / sigma_eq,
+        p_dot = A exp(-Q/R (1/T - 1/T_ref)) (sigma_eq / sigma_ref)^n,
+
+    s the stress deviator and sigma_eq = sqrt(3/2 s:s) the von Mises stress, so
+    that in uniaxial tension sigma the axial creep rate is
+    A (sigma/sigma_ref)^n at T_ref and the creep strain is volume-preserving.
+
+    Attributes:
+        rate_prefactor_1_s: A in 1/s (rate at sigma_ref and T_ref).
+        reference_stress_Pa: sigma_ref in Pa.
+        stress_exponent: n (>= 1; 1 is linear viscous flow).
+        activation_energy_J_mol: Q in J/mol (>= 0).
+        reference_temperature_K: T_ref in K, where the rate equals A (sigma/sigma_ref)^n.
+        name, source: parameter-set name and citation.
+    """
+
+    rate_prefactor_1_s: float
+    reference_stress_Pa: float
+    stress_exponent: float
+    activation_energy_J_mol: float = 0.0
+    reference_temperature_K: float = ROOM_TEMPERATURE_K
+    name: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        check_positive("rate_prefactor_1_s", self.rate_prefactor_1_s, "1/s")
+        check_positive("reference_stress_Pa", self.reference_stress_Pa, "Pa")
+        check_range("stress_exponent", self.stress_exponent, 1.0, 100.0, low_inclusive=True, high_inclusive=True)
+        check_range("activation_energy_J_mol", self.activation_energy_J_mol, 0.0, low_inclusive=True, unit="J/mol")
+        check_positive("reference_temperature_K", self.reference_temperature_K, "K")
+
+    def rate_factor_1_s(self, temperature_K: float) -> float:
+        """A' = A exp(-Q/R (1/T - 1/T_ref)) in 1/s at ``temperature_K``."""
+        temperature = check_positive("temperature_K", temperature_K, "K")
+        arrhenius = -self.activation_energy_J_mol / GAS_CONSTANT_J_PER_MOL_K
+        return self.rate_prefactor_1_s * math.exp(arrhenius * (1.0 / temperature - 1.0 / self.reference_temperature_K))
+
+    def creep_rate_1_s(self, equivalent_stress_Pa: Any, temperature_K: float = ROOM_TEMPERATURE_K) -> Any:
+        """Equivalent creep rate p_dot (1/s) at von Mises stress ``equivalent_stress_Pa`` (float or array)."""
+        return self.rate_factor_1_s(temperature_K) * (equivalent_stress_Pa / self.reference_stress_Pa) ** (
+            self.stress_exponent
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CreepingSolid:
+    """An elastic solid that also creeps (Li metal): eps = eps_el + eps_cr (+ eigenstrain)."""
+
+    name: str
+    elastic: LinearElastic
+    creep: NortonCreep
+
+
+MechanicalMaterial = LinearElastic | CreepingSolid
+
+
 @cache
 def parameter_sets() -> dict[str, Any]:
     """Return the parsed ``fem/data/materials.toml`` (values with units and sources)."""
@@ -123,3 +223,58 @@ def interface_kinetics(name: str, temperature_K: float = ROOM_TEMPERATURE_K) -> 
         temperature_K=temperature_K,
         source=entry["exchange_current_density"]["source"],
     )
+
+
+_MECHANICAL_KINDS = ("electrolyte", "metal", "host")
+
+
+def _mechanical_entry(name: str) -> dict[str, Any]:
+    sets = parameter_sets()
+    for kind in _MECHANICAL_KINDS:
+        entry = sets.get(kind, {}).get(name)
+        if entry is not None and "youngs_modulus" in entry and "poisson_ratio" in entry:
+            return entry
+    known = sorted(
+        key
+        for kind in _MECHANICAL_KINDS
+        for key, entry in sets.get(kind, {}).items()
+        if "youngs_modulus" in entry and "poisson_ratio" in entry
+    )
+    raise ParameterError(f"material {name!r} is not a known parameter set with elastic constants; known: {known}")
+
+
+def elastic_material(name: str) -> LinearElastic:
+    """Return the elastic constants of the parameter set ``name`` (``"LPSCl"``, ``"LLZO"``, ``"Li"``)."""
+    entry = _mechanical_entry(name)
+    E, nu = entry["youngs_modulus"], entry["poisson_ratio"]
+    return LinearElastic(
+        name=name,
+        youngs_modulus_Pa=E["value"],
+        poisson_ratio=nu["value"],
+        source=f"E: {E['source']}; nu: {nu['source']}",
+    )
+
+
+def creep_law(name: str = "Li_Masias2019") -> NortonCreep:
+    """Return the Norton creep parameter set ``name`` (see ``[creep.*]`` in materials.toml)."""
+    entry = _entry("creep", name)
+    keys = ("rate_prefactor", "reference_stress", "stress_exponent", "activation_energy", "reference_temperature")
+    return NortonCreep(
+        rate_prefactor_1_s=entry["rate_prefactor"]["value"],
+        reference_stress_Pa=entry["reference_stress"]["value"],
+        stress_exponent=entry["stress_exponent"]["value"],
+        activation_energy_J_mol=entry["activation_energy"]["value"],
+        reference_temperature_K=entry["reference_temperature"]["value"],
+        name=name,
+        source="; ".join(f"{key}: {entry[key]['source']}" for key in keys),
+    )
+
+
+def mechanical_material(name: str) -> MechanicalMaterial:
+    """Return the mechanical model of ``name``: a CreepingSolid when its set names a
+    creep law (``"Li"``), else LinearElastic (``"LPSCl"``, ``"LLZO"``)."""
+    entry = _mechanical_entry(name)
+    elastic = elastic_material(name)
+    if "creep" in entry:
+        return CreepingSolid(name=name, elastic=elastic, creep=creep_law(entry["creep"]))
+    return elastic

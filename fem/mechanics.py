@@ -1,0 +1,842 @@
+"""Small-strain solid mechanics: elastic regions and Li metal with power-law creep.
+
+Displacement u (m) on the whole mesh; each cell region (by name) is either
+linear elastic (electrolyte, host) or elastic with Norton creep (Li)::
+
+    eps(u) = eps_el + eps_cr + eps_g,      sigma = K tr(eps_el) I + 2 G dev(eps_el)
+    eps_dot_cr = (3/2) p_dot s / sigma_eq,  p_dot = A' (sigma_eq / sigma_ref)^n,
+    A' = A exp(-Q/R (1/T - 1/T_ref))       (fem.materials.NortonCreep)
+
+with eps_g an eigenstrain (isotropic growth beta I, e.g. from plating, or a
+given tensor field).  Loads: stack pressure (normal traction -p n) and
+general tractions on named facet regions, body force; Dirichlet data and
+rollers (zero normal displacement on axis-aligned facets) on named regions.
+
+Time integration is backward Euler with a radial return at the quadrature
+points of the creeping cells.  With the deviatoric elastic trial strain
+e = dev(eps(u) - eps_g) - eps_cr_n, the trial von Mises stress
+q = sqrt(3/2) 2G |e| and the equivalent creep increment dp the root of::
+
+    dp = dt A' ((q - 3 G dp) / sigma_ref)^n          (0 <= dp < q / 3G)
+
+the stress deviator scales radially: s = z 2G e with z = 1 - 3 G dp / q, and
+eps_cr = eps_cr_n + (1 - z) e.  The scalar equation is solved for all points at
+once by a bracketed Newton iteration in w = ln z (:func:`norton_return_mapping`:
+ln(dt A' (q/sigma_ref)^n 3G/q) + n w - ln(1 - e^w) = 0 is increasing and convex
+in w, so Newton from the upper end of the bracket converges monotonically, and
+a bisection safeguard catches round-off) and so stays robust at n ~ 6.5 and at
+steps of hours, far beyond the explicit stability limit.  The consistent
+(algorithmic) tangent is::
+
+    C = K 1 x 1 + 2 G z I_dev - 2 G gamma n x n,
+    gamma = (n - 1) z (1 - z) / (z + n (1 - z)),       n = e / |e|
+
+(Simo & Hughes, Computational Inelasticity, 1998, sec. 3.3, for the J2 radial
+return; here with a rate-dependent flow rule), so the global Newton iteration
+(SNES) converges quadratically.  z, gamma and the unit direction n live in
+quadrature-space Functions; the trial strain is evaluated there with
+dolfinx.fem.Expression; residual and tangent are UFL forms over those fields.
+
+Elastic cells have z = 1 and gamma = 0; their integrals carry no history.
+Limitation: with P1 tetrahedra, long creep steps of confined Li (z << 1 makes
+the increment nearly incompressible) lock volumetrically; use degree=2 there.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import basix
+import basix.ufl
+import dolfinx
+import dolfinx.fem.petsc
+import numpy as np
+import ufl
+from mpi4py import MPI
+from petsc4py import PETSc
+
+from fem.constants import ROOM_TEMPERATURE_K
+from fem.materials import CreepingSolid, LinearElastic, MechanicalMaterial, NortonCreep
+from fem.mesh_io import MeshData
+from fem.solvers import NewtonSolver, unique_prefix
+from fem.validation import ParameterError, check_choice, check_positive, check_range
+
+__all__ = [
+    "Pressure",
+    "Roller",
+    "Displacement",
+    "ReturnMapping",
+    "MechanicsStep",
+    "StepFailure",
+    "TimeHistory",
+    "MechanicsConvergenceError",
+    "MECHANICS_NEWTON_DEFAULTS",
+    "MechanicsProblem",
+    "norton_return_mapping",
+    "strain",
+    "eigenstrain",
+    "elastic_stress",
+    "trial_deviatoric_strain",
+    "creep_stress",
+    "consistent_tangent",
+    "rigid_body_modes",
+]
+
+
+# -- boundary conditions as data ---------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Pressure:
+    """Compressive normal traction t = -p n (Pa) on facet region ``facets`` (stack pressure)."""
+
+    facets: str
+    pressure_Pa: float
+
+    def __post_init__(self) -> None:
+        check_range(f"{self.facets}.pressure_Pa", self.pressure_Pa, 0.0, low_inclusive=True, unit="Pa")
+
+
+@dataclass(frozen=True, slots=True)
+class Roller:
+    """Zero normal displacement on the (planar, axis-aligned) facets of ``facets``;
+    free tangential sliding: a symmetry plane or a frictionless rigid wall."""
+
+    facets: str
+
+
+@dataclass(frozen=True, slots=True)
+class Displacement:
+    """Prescribed displacement (m) on facet region ``facets``.
+
+    Attributes:
+        component: 0, 1, 2 for u_x, u_y, u_z only, or None for all three.
+        value_m: a number (m; for all components: the same number for each),
+            or a callable ``x -> values`` for interpolation (x of shape (3, N);
+            values of shape (N,) for one component, (3, N) for all).
+    """
+
+    facets: str
+    value_m: float | Callable[[np.ndarray], np.ndarray] = 0.0
+    component: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.component is not None:
+            check_choice(f"{self.facets}.component", self.component, (0, 1, 2))
+        if not callable(self.value_m):
+            check_range(f"{self.facets}.value_m", self.value_m, unit="m")
+
+
+BoundaryCondition = Pressure | Roller | Displacement
+
+
+# -- the local (quadrature-point) problem ---------------------------------------
+@dataclass
+class ReturnMapping:
+    """Result of the radial return at each point (arrays of the shape of q_trial).
+
+    Attributes:
+        z: sigma_eq / q_trial = 1 - 3 G dp / q_trial, in (0, 1]; 1 where elastic.
+        one_minus_z: 1 - z without cancellation (the creep fraction of the trial stress).
+        gamma: tangent coefficient (n - 1) z (1 - z) / (z + n (1 - z)).
+        iterations: Newton/bisection iterations used (max over points).
+    """
+
+    z: np.ndarray
+    one_minus_z: np.ndarray
+    gamma: np.ndarray
+    iterations: int = 0
+
+
+def norton_return_mapping(
+    q_trial_Pa: np.ndarray,
+    dt_rate_factor: float,
+    stress_exponent: float,
+    reference_stress_Pa: float,
+    shear_modulus_Pa: float,
+    tol: float = 1e-13,
+    max_iterations: int = 200,
+) -> ReturnMapping:
+    """Backward-Euler radial return for Norton creep at many points at once.
+
+    Solves dp = dt A' ((q - 3 G dp) / sigma_ref)^n for dp in [0, q / 3G) at
+    every trial von Mises stress q (Pa); ``dt_rate_factor`` is dt A'
+    (dimensionless).  In z = 1 - 3 G dp / q and w = ln z the equation reads
+    h(w) = ln(beta) + n w - ln(1 - e^w) = 0 with beta = dt A' (q/sigma_ref)^n 3G/q;
+    h is increasing and convex, the root lies in [w_lo, w_hi] with
+    z_lo = max(1 - beta, min(1/2, (2 beta)^(-1/n))) and
+    z_hi = min(beta^(-1/n), 1 - beta z_lo^n), and Newton from w_hi converges
+    monotonically (bisection if round-off leaves the bracket).  Everything is
+    computed in logarithms, so beta may range over hundreds of decades.
+
+    Points with q = 0 or dt A' = 0 stay elastic (z = 1).  A point that does not
+    converge (only non-finite input) returns NaN, so that the global residual
+    is NaN on every rank and the nonlinear solver fails collectively.
+    """
+    q = np.asarray(q_trial_Pa, dtype=np.float64)
+    n = float(stress_exponent)
+    z = np.ones_like(q)
+    omz = np.zeros_like(q)
+    gamma = np.zeros_like(q)
+    if not dt_rate_factor > 0.0:
+        return ReturnMapping(z, omz, gamma, 0)
+    active = (q > 0.0) | ~np.isfinite(q)  # non-finite input ends as NaN
+    if not active.any():
+        return ReturnMapping(z, omz, gamma, 0)
+    qa = q[active]
+    with np.errstate(all="ignore"):
+        log_beta = math.log(dt_rate_factor) + n * np.log(qa / reference_stress_Pa) + np.log(3.0 * shear_modulus_Pa / qa)
+        lower_a = np.minimum(math.log(0.5), -(math.log(2.0) + log_beta) / n)
+        lower_b = np.where(log_beta < 0.0, np.log1p(-np.exp(np.minimum(log_beta, 0.0))), -np.inf)
+        w_lo = np.maximum(lower_a, lower_b)
+        w_hi = np.minimum(-log_beta / n, np.log1p(-np.exp(log_beta + n * w_lo)))
+        w = w_hi.copy()
+        todo = np.isfinite(w)
+        iterations = 0
+        while todo.any() and iterations < max_iterations:
+            iterations += 1
+            wt = w[todo]
+            one_minus = -np.expm1(wt)
+            h = log_beta[todo] + n * wt - np.log(one_minus)
+            dh = n + np.exp(wt) / one_minus
+            hi = np.where(h > 0.0, wt, w_hi[todo])
+            lo = np.where(h < 0.0, wt, w_lo[todo])
+            step = h / dh
+            w_new = wt - step
+            outside = ~((w_new > lo) & (w_new < hi))
+            w_new = np.where(outside, 0.5 * (lo + hi), w_new)
+            done = (np.abs(h) <= tol) | (np.abs(w_new - wt) <= 4.0 * np.finfo(float).eps * np.abs(wt))
+            done |= hi - lo <= 4.0 * np.finfo(float).eps * np.abs(wt)
+            w_hi[todo], w_lo[todo] = hi, lo
+            w[todo] = np.where(done & outside, wt, w_new)
+            todo[todo] = ~done
+        w[todo] = np.nan  # not converged: only for non-finite input
+        za = np.exp(w)
+        omza = -np.expm1(w)
+        z[active] = za
+        omz[active] = omza
+        gamma[active] = (n - 1.0) * za * omza / (za + n * omza)
+    return ReturnMapping(z, omz, gamma, iterations)
+
+
+# -- pure UFL forms -------------------------------------------------------------
+def strain(u: Any) -> Any:
+    """Small-strain tensor sym(grad u)."""
+    return ufl.sym(ufl.grad(u))
+
+
+def eigenstrain(growth: Any | None) -> Any:
+    """UFL eigenstrain tensor: beta I for a scalar growth strain beta, a 3x3 tensor as given, zero for None."""
+    if growth is None:
+        return ufl.zero((3, 3))
+    growth = ufl.as_ufl(growth)
+    if growth.ufl_shape == ():
+        return growth * ufl.Identity(3)
+    if growth.ufl_shape != (3, 3):
+        raise ParameterError(f"growth strain must be a scalar or a 3x3 tensor, got shape {growth.ufl_shape}")
+    return growth
+
+
+def elastic_stress(eps_el: Any, K: Any, G: Any) -> Any:
+    """Isotropic Hooke's law sigma = K tr(eps_el) I + 2 G dev(eps_el) (Pa)."""
+    return K * ufl.tr(eps_el) * ufl.Identity(3) + 2.0 * G * ufl.dev(eps_el)
+
+
+def trial_deviatoric_strain(u: Any, creep_strain_old: Any, growth: Any) -> Any:
+    """Deviatoric elastic trial strain e = dev(eps(u) - eps_g) - eps_cr_n (creep strain is deviatoric)."""
+    return ufl.dev(strain(u) - growth) - creep_strain_old
+
+
+def creep_stress(u: Any, K: Any, G: Any, z: Any, creep_strain_old: Any, growth: Any) -> Any:
+    """Return-mapped stress K tr(eps(u) - eps_g) I + 2 G z e(u) for a given radial factor z."""
+    eps = strain(u) - growth
+    return K * ufl.tr(eps) * ufl.Identity(3) + 2.0 * G * z * trial_deviatoric_strain(u, creep_strain_old, growth)
+
+
+def consistent_tangent(deps: Any, K: Any, G: Any, z: Any, gamma: Any, direction: Any) -> Any:
+    """Algorithmic tangent applied to deps: K tr(deps) I + 2 G z dev(deps) - 2 G gamma (n:deps) n."""
+    return (
+        K * ufl.tr(deps) * ufl.Identity(3)
+        + 2.0 * G * z * ufl.dev(deps)
+        - 2.0 * G * gamma * ufl.inner(direction, deps) * direction
+    )
+
+
+# -- linear algebra ---------------------------------------------------------------
+def rigid_body_modes(V: dolfinx.fem.FunctionSpace) -> PETSc.NullSpace:
+    """The six rigid-body modes of a 3D vector space, orthonormalised, as a PETSc near-nullspace."""
+    comm = V.mesh.comm
+    n_local = V.dofmap.index_map.size_local
+    bs = V.dofmap.index_map_bs
+    x = V.tabulate_dof_coordinates()[:n_local]
+    count = comm.allreduce(n_local, op=MPI.SUM)
+    centre = comm.allreduce(x.sum(axis=0), op=MPI.SUM) / count
+    xc = x - centre
+    scale = comm.allreduce(float(np.max(np.abs(xc))) if n_local else 0.0, op=MPI.MAX) or 1.0
+    xc /= scale
+    modes = np.zeros((6, n_local, bs))
+    for i in range(3):
+        modes[i, :, i] = 1.0
+    modes[3, :, 0], modes[3, :, 1] = -xc[:, 1], xc[:, 0]
+    modes[4, :, 0], modes[4, :, 2] = xc[:, 2], -xc[:, 0]
+    modes[5, :, 1], modes[5, :, 2] = -xc[:, 2], xc[:, 1]
+    vectors = []
+    for mode in modes:
+        vec = PETSc.Vec().createMPI((n_local * bs, PETSc.DECIDE), bsize=bs, comm=comm)
+        vec.setArray(mode.ravel())
+        for other in vectors:  # modified Gram-Schmidt
+            vec.axpy(-vec.dot(other), other)
+        vec.normalize()
+        vectors.append(vec)
+    return PETSc.NullSpace().create(vectors=vectors, comm=comm)
+
+
+#: Newton with line search and the consistent tangent; CG + BoomerAMG (systems
+#: AMG, nodal coarsening, rigid-body modes as interpolation vectors) with the
+#: preconditioner rebuilt at every Newton step (the creep tangent changes by
+#: orders of magnitude within a step) and exact-enough inner solves (no
+#: Eisenstat-Walker) so that the outer convergence is quadratic.  The residual
+#: is scaled by 1 / (E_max L^2), L the cube root of the volume: the tolerances
+#: are on a dimensionless, strain-like residual.
+MECHANICS_NEWTON_DEFAULTS: dict[str, Any] = {
+    "snes_type": "newtonls",
+    "snes_linesearch_type": "bt",
+    "snes_rtol": 1e-10,
+    "snes_atol": 1e-15,
+    "snes_stol": 1e-14,
+    "snes_max_it": 25,
+    "snes_error_if_not_converged": True,
+    "snes_lag_preconditioner": 1,
+    "snes_ksp_ew": False,
+    "ksp_type": "cg",
+    "ksp_rtol": 1e-10,
+    "ksp_atol": 1e-30,
+    "ksp_max_it": 1000,
+    "ksp_error_if_not_converged": True,
+    "pc_type": "hypre",
+    "pc_hypre_type": "boomeramg",
+    "pc_hypre_boomeramg_strong_threshold": 0.5,
+    "pc_hypre_boomeramg_coarsen_type": "HMIS",
+    "pc_hypre_boomeramg_interp_type": "ext+i",
+    "pc_hypre_boomeramg_P_max": 4,
+    "pc_hypre_boomeramg_agg_nl": 0,
+}
+
+
+# -- results --------------------------------------------------------------------
+@dataclass
+class MechanicsStep:
+    """One accepted time step (global values, identical on every rank)."""
+
+    time_s: float
+    dt_s: float
+    newton_iterations: int
+    krylov_iterations: int
+    residual_norms: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class StepFailure:
+    """A rejected step attempt: when, how long, why."""
+
+    time_s: float
+    dt_s: float
+    reason: str
+
+
+@dataclass
+class TimeHistory:
+    """Accepted steps and rejected attempts of :meth:`MechanicsProblem.advance`."""
+
+    steps: list[MechanicsStep] = field(default_factory=list)
+    failures: list[StepFailure] = field(default_factory=list)
+
+    @property
+    def newton_iterations(self) -> int:
+        return sum(step.newton_iterations for step in self.steps)
+
+
+class MechanicsConvergenceError(RuntimeError):
+    """The global Newton iteration of a step failed; the state is back at the step's start."""
+
+    def __init__(self, message: str, time_s: float, dt_s: float, reason: int) -> None:
+        super().__init__(message)
+        self.time_s = time_s
+        self.dt_s = dt_s
+        self.reason = reason
+
+
+# -- the problem ------------------------------------------------------------------
+@dataclass
+class _Region:
+    name: str
+    tag: int
+    material: MechanicalMaterial
+    cells: np.ndarray  # owned cells
+    K: dolfinx.fem.Constant
+    G: dolfinx.fem.Constant
+    growth: Any
+    creep: NortonCreep | None = None
+    trial_expression: dolfinx.fem.Expression | None = None
+    dofs: np.ndarray | None = None  # (cells, points) quadrature dofs
+
+
+def _elastic(material: MechanicalMaterial) -> LinearElastic:
+    return material.elastic if isinstance(material, CreepingSolid) else material
+
+
+class MechanicsProblem:
+    """Quasi-static small-strain mechanics with creeping and elastic cell regions.
+
+    Args:
+        meshdata: 3D mesh with cell and facet tags; every cell must belong to a
+            region named in ``materials``.
+        materials: cell region name -> LinearElastic or CreepingSolid
+            (fem.materials.mechanical_material("Li"), ("LPSCl"), ...).
+        boundary_conditions: Pressure, Roller and Displacement entries by facet region name.
+        temperature_K: temperature for the Arrhenius factor of the creep law (K).
+        growth_strain: cell region name -> eigenstrain (UFL scalar beta for beta I,
+            or a 3x3 tensor; dimensionless), e.g. a Function updated between steps.
+        tractions: facet region name -> UFL traction vector (Pa), e.g. for verification.
+        body_force: UFL body-force vector (N/m3), or None.
+        degree: Lagrange degree of the displacement.
+        quadrature_degree: quadrature of the bulk integrals and of the creep
+            state; default 2 (degree - 1), at least 1: exact for the stiffness.
+        petsc_options: overrides of :data:`MECHANICS_NEWTON_DEFAULTS`.
+    """
+
+    def __init__(
+        self,
+        meshdata: MeshData,
+        materials: Mapping[str, MechanicalMaterial],
+        boundary_conditions: Sequence[BoundaryCondition] = (),
+        temperature_K: float = ROOM_TEMPERATURE_K,
+        growth_strain: Mapping[str, Any] | None = None,
+        tractions: Mapping[str, Any] | None = None,
+        body_force: Any | None = None,
+        degree: int = 1,
+        quadrature_degree: int | None = None,
+        petsc_options: dict[str, Any] | None = None,
+    ) -> None:
+        mesh = meshdata.mesh
+        if mesh.geometry.dim != 3 or mesh.topology.dim != 3:
+            raise ParameterError(f"mechanics needs a 3D mesh, got dimension {mesh.topology.dim}")
+        check_choice("degree", degree, (1, 2, 3))
+        if not materials:
+            raise ParameterError("materials is empty: give a material for every cell region")
+        for name, material in materials.items():
+            if not isinstance(material, LinearElastic | CreepingSolid):
+                raise ParameterError(f"material of region {name!r} is {material!r}, not LinearElastic/CreepingSolid")
+        growth_strain = dict(growth_strain or {})
+        for name in growth_strain:
+            if name not in materials:
+                raise ParameterError(f"growth strain given for region {name!r}, which has no material")
+        self.meshdata = meshdata
+        self.materials = dict(materials)
+        self.temperature_K = temperature_K
+        self.time_s = 0.0
+        self.degree = degree
+        qd = quadrature_degree if quadrature_degree is not None else max(1, 2 * (degree - 1))
+        self.quadrature_degree = int(
+            check_range("quadrature_degree", qd, 1, 20, low_inclusive=True, high_inclusive=True)
+        )
+
+        self.V = dolfinx.fem.functionspace(mesh, ("Lagrange", degree, (3,)))
+        self.u = dolfinx.fem.Function(self.V, name="displacement_m")
+        self._u_old = dolfinx.fem.Function(self.V)
+        cell = mesh.basix_cell()
+        scalar_q = basix.ufl.quadrature_element(cell, value_shape=(), degree=self.quadrature_degree)
+        tensor_q = basix.ufl.quadrature_element(cell, value_shape=(3, 3), degree=self.quadrature_degree)
+        self.Q = dolfinx.fem.functionspace(mesh, scalar_q)
+        self.QT = dolfinx.fem.functionspace(mesh, tensor_q)
+        self._points = basix.make_quadrature(cell, self.quadrature_degree)[0]
+        #: Radial factor z = sigma_eq / q_trial (1 in elastic cells) and tangent coefficient gamma.
+        self.z = dolfinx.fem.Function(self.Q, name="radial_factor")
+        self.gamma = dolfinx.fem.Function(self.Q, name="tangent_gamma")
+        self.direction = dolfinx.fem.Function(self.QT, name="flow_direction")
+        #: Creep strain (accepted, then at the current iterate) and accumulated equivalent creep strain p.
+        self.creep_strain = dolfinx.fem.Function(self.QT, name="creep_strain")
+        self._creep_strain_old = dolfinx.fem.Function(self.QT)
+        self.accumulated_creep_strain = dolfinx.fem.Function(self.Q, name="accumulated_creep_strain")
+        self.z.x.array[:] = 1.0
+        self._dt = 0.0
+        self._dp: dict[str, np.ndarray] = {}
+
+        self._dx = ufl.Measure(
+            "dx",
+            domain=mesh,
+            subdomain_data=meshdata.cell_tags,
+            metadata={"quadrature_degree": self.quadrature_degree, "quadrature_scheme": "default"},
+        )
+        self.ds = ufl.Measure("ds", domain=mesh, subdomain_data=meshdata.facet_tags)
+        self.regions = self._make_regions(growth_strain)
+
+        # Residual and tangent, nondimensionalised by E_max L^2 (see MECHANICS_NEWTON_DEFAULTS).
+        comm = mesh.comm
+        volume = comm.allreduce(
+            dolfinx.fem.assemble_scalar(dolfinx.fem.form(dolfinx.fem.Constant(mesh, 1.0) * ufl.dx(domain=mesh))),
+            op=MPI.SUM,
+        )
+        self.volume_m3 = volume
+        e_max = max(_elastic(m).youngs_modulus_Pa for m in self.materials.values())
+        scale = dolfinx.fem.Constant(mesh, 1.0 / (e_max * volume ** (2.0 / 3.0)))
+        v = ufl.TestFunction(self.V)
+        du = ufl.TrialFunction(self.V)
+        residual = 0
+        jacobian = 0
+        for region in self.regions:
+            dx = self._dx(region.tag)
+            if region.creep is None:
+                sigma = elastic_stress(strain(self.u) - region.growth, region.K, region.G)
+                tangent = elastic_stress(strain(du), region.K, region.G)
+            else:
+                sigma = creep_stress(self.u, region.K, region.G, self.z, self._creep_strain_old, region.growth)
+                tangent = consistent_tangent(strain(du), region.K, region.G, self.z, self.gamma, self.direction)
+            residual += ufl.inner(sigma, strain(v)) * dx
+            jacobian += ufl.inner(tangent, strain(v)) * dx
+
+        self.pressures: dict[str, dolfinx.fem.Constant] = {}
+        self._displacement_values: dict[tuple[str, int | None], Any] = {}
+        self.bcs: list[Any] = []
+        normal = ufl.FacetNormal(mesh)
+        for bc in boundary_conditions:
+            if isinstance(bc, Pressure):
+                if bc.facets in self.pressures:
+                    raise ParameterError(f"two pressures on facet region {bc.facets!r}")
+                p = dolfinx.fem.Constant(mesh, float(bc.pressure_Pa))
+                self.pressures[bc.facets] = p
+                residual += p * ufl.inner(normal, v) * self.ds(meshdata.facet_id(bc.facets))
+            elif isinstance(bc, Roller):
+                self.bcs.extend(self._roller(bc.facets))
+            elif isinstance(bc, Displacement):
+                self.bcs.append(self._displacement(bc))
+            else:
+                raise ParameterError(f"unknown boundary condition {bc!r}")
+        for facets, traction in (tractions or {}).items():
+            residual -= ufl.inner(traction, v) * self.ds(meshdata.facet_id(facets))
+        if body_force is not None:  # estimated quadrature degree (the bulk measure's is for the stiffness)
+            dx_load = ufl.Measure("dx", domain=mesh, subdomain_data=meshdata.cell_tags)
+            residual -= ufl.inner(body_force, v) * dx_load
+        self.residual = scale * residual
+        self.jacobian = scale * jacobian
+
+        options = {**MECHANICS_NEWTON_DEFAULTS, **(petsc_options or {})}
+        self.solver = NewtonSolver(
+            self.residual, self.u, self.bcs, unique_prefix("mechanics"), options, jacobian=self.jacobian
+        )
+        self.solver.on_iterate = self._update_state
+        self._nullspace = rigid_body_modes(self.V)
+        self.solver.snes.getJacobian()[0].setNearNullSpace(self._nullspace)
+        self.solver.snes.setConvergenceHistory(length=200, reset=True)
+
+    # -- set-up helpers ---------------------------------------------------
+    def _make_regions(self, growth_strain: dict[str, Any]) -> list[_Region]:
+        md = self.meshdata
+        mesh = md.mesh
+        tdim = mesh.topology.dim
+        num_owned = mesh.topology.index_map(tdim).size_local
+        covered = np.zeros(num_owned, dtype=bool)
+        regions = []
+        for name, material in self.materials.items():
+            tag = md.cell_id(name)
+            cells = md.cell_tags.find(tag)
+            cells = cells[cells < num_owned].astype(np.int32)
+            covered[cells] = True
+            elastic = _elastic(material)
+            region = _Region(
+                name=name,
+                tag=tag,
+                material=material,
+                cells=cells,
+                K=dolfinx.fem.Constant(mesh, elastic.bulk_modulus_Pa),
+                G=dolfinx.fem.Constant(mesh, elastic.shear_modulus_Pa),
+                growth=eigenstrain(growth_strain.get(name)),
+            )
+            if isinstance(material, CreepingSolid):
+                region.creep = material.creep
+                e_trial = trial_deviatoric_strain(self.u, self._creep_strain_old, region.growth)
+                region.trial_expression = dolfinx.fem.Expression(e_trial, self._points)
+                region.dofs = self.Q.dofmap.list[cells]
+            regions.append(region)
+        missing = mesh.comm.allreduce(int(np.count_nonzero(~covered)), op=MPI.SUM)
+        if missing:
+            raise ParameterError(
+                f"{missing} cells belong to no region in materials ({sorted(self.materials)}); "
+                f"cell regions: {sorted(md.markers['cells'])}"
+            )
+        return regions
+
+    def _facets(self, name: str) -> np.ndarray:
+        return self.meshdata.facet_tags.find(self.meshdata.facet_id(name))
+
+    def _roller(self, facets_name: str) -> list[Any]:
+        """u . e_i = 0 on the facets of the region whose normal is +-e_i (axis-aligned planes only)."""
+        mesh = self.meshdata.mesh
+        fdim = mesh.topology.dim - 1
+        facets = self._facets(facets_name)
+        normals = np.zeros((facets.size, 3))
+        if facets.size:  # entities_to_geometry of no entities divides by zero (DOLFINx 0.9)
+            xyz = mesh.geometry.x[dolfinx.mesh.entities_to_geometry(mesh, fdim, facets)]
+            normals = np.cross(xyz[:, 1] - xyz[:, 0], xyz[:, 2] - xyz[:, 0])
+        normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), np.finfo(float).tiny)
+        axis = np.argmax(np.abs(normals), axis=1)
+        tilted = np.abs(np.abs(normals[np.arange(facets.size), axis]) - 1.0) > 1e-8
+        if mesh.comm.allreduce(int(np.count_nonzero(tilted)), op=MPI.SUM):
+            raise ParameterError(f"Roller on {facets_name!r}: only planar facets normal to x, y or z are supported")
+        bcs = []
+        for i in range(3):
+            dofs = dolfinx.fem.locate_dofs_topological(self.V.sub(i), fdim, facets[axis == i])
+            if mesh.comm.allreduce(len(dofs), op=MPI.SUM) == 0:
+                continue
+            bcs.append(dolfinx.fem.dirichletbc(dolfinx.fem.Constant(mesh, 0.0), dofs, self.V.sub(i)))
+        return bcs
+
+    def _displacement(self, spec: Displacement) -> Any:
+        mesh = self.meshdata.mesh
+        fdim = mesh.topology.dim - 1
+        facets = self._facets(spec.facets)
+        key = (spec.facets, spec.component)
+        if key in self._displacement_values:
+            raise ParameterError(f"two displacement conditions on {spec.facets!r}, component {spec.component}")
+        if spec.component is None:
+            dofs = dolfinx.fem.locate_dofs_topological(self.V, fdim, facets)
+            if callable(spec.value_m):
+                value = dolfinx.fem.Function(self.V)
+                value.interpolate(spec.value_m)
+                bc = dolfinx.fem.dirichletbc(value, dofs)
+            else:
+                value = dolfinx.fem.Constant(mesh, np.full(3, float(spec.value_m)))
+                bc = dolfinx.fem.dirichletbc(value, dofs, self.V)
+        else:
+            sub = self.V.sub(spec.component)
+            if callable(spec.value_m):
+                collapsed, _ = sub.collapse()
+                dofs = dolfinx.fem.locate_dofs_topological((sub, collapsed), fdim, facets)
+                value = dolfinx.fem.Function(collapsed)
+                value.interpolate(spec.value_m)
+                bc = dolfinx.fem.dirichletbc(value, dofs, sub)
+            else:
+                dofs = dolfinx.fem.locate_dofs_topological(sub, fdim, facets)
+                value = dolfinx.fem.Constant(mesh, float(spec.value_m))
+                bc = dolfinx.fem.dirichletbc(value, dofs, sub)
+        self._displacement_values[key] = value
+        return bc
+
+    # -- inputs -----------------------------------------------------------
+    @property
+    def temperature_K(self) -> float:
+        return self._temperature_K
+
+    @temperature_K.setter
+    def temperature_K(self, value: float) -> None:
+        self._temperature_K = check_positive("temperature_K", value, "K")
+
+    @property
+    def dt_s(self) -> float:
+        """Time step (s) of the return mapping: that of the current or last step (set by :meth:`step`)."""
+        return self._dt
+
+    @dt_s.setter
+    def dt_s(self, value: float) -> None:
+        self._dt = check_range("dt_s", value, 0.0, low_inclusive=True, unit="s")
+
+    def set_pressure(self, facets: str, pressure_Pa: float) -> None:
+        """Set the stack pressure (Pa, >= 0) on a facet region declared with :class:`Pressure`."""
+        if facets not in self.pressures:
+            raise ParameterError(f"no Pressure on facet region {facets!r}; pressures on: {sorted(self.pressures)}")
+        self.pressures[facets].value = Pressure(facets, pressure_Pa).pressure_Pa
+
+    def set_displacement(
+        self, facets: str, value_m: float | Callable[[np.ndarray], np.ndarray], component: int | None = None
+    ) -> None:
+        """Change the prescribed displacement of a :class:`Displacement` condition (m)."""
+        key = (facets, component)
+        if key not in self._displacement_values:
+            raise ParameterError(f"no Displacement on {facets!r} with component {component}")
+        target = self._displacement_values[key]
+        spec = Displacement(facets, value_m, component)
+        if isinstance(target, dolfinx.fem.Function):
+            if callable(spec.value_m):
+                target.interpolate(spec.value_m)
+            else:
+                target.x.array[:] = float(spec.value_m)
+        else:
+            if callable(spec.value_m):
+                raise ParameterError(f"displacement on {facets!r} was declared constant; give a number")
+            target.value = float(spec.value_m) if component is not None else np.full(3, float(spec.value_m))
+
+    # -- the local problem ------------------------------------------------
+    def _update_state(self, u: dolfinx.fem.Function | None = None) -> None:
+        """Radial return at the quadrature points of the creeping cells for the current u and dt."""
+        for region in self.regions:
+            if region.creep is None or region.cells.size == 0:
+                continue
+            creep = region.creep
+            shape = (region.cells.size, self._points.shape[0], 3, 3)
+            e = region.trial_expression.eval(self.meshdata.mesh, region.cells).reshape(shape)
+            norm = np.sqrt(np.einsum("cpij,cpij->cp", e, e))
+            G = float(region.G.value)
+            q = math.sqrt(1.5) * 2.0 * G * norm
+            dt_rate = self._dt * creep.rate_factor_1_s(self.temperature_K)
+            result = norton_return_mapping(q, dt_rate, creep.stress_exponent, creep.reference_stress_Pa, G)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                direction = np.where(norm[..., None, None] > 0.0, e / norm[..., None, None], 0.0)
+            self.z.x.array[region.dofs] = result.z
+            self.gamma.x.array[region.dofs] = result.gamma
+            self.direction.x.array.reshape(-1, 9)[region.dofs] = direction.reshape(*region.dofs.shape, 9)
+            region_creep = self._creep_strain_old.x.array.reshape(-1, 9)[region.dofs] + (
+                result.one_minus_z[..., None] * e.reshape(*region.dofs.shape, 9)
+            )
+            self.creep_strain.x.array.reshape(-1, 9)[region.dofs] = region_creep
+            # dp = (1 - z) q / 3G = (1 - z) sqrt(2/3) |e|
+            self._dp[region.name] = result.one_minus_z * math.sqrt(2.0 / 3.0) * norm
+
+    # -- time stepping ----------------------------------------------------
+    def step(self, dt_s: float) -> MechanicsStep:
+        """Advance by ``dt_s`` (s, >= 0; 0 is the instantaneous elastic response) with backward Euler.
+
+        Loads are those set now (at the end of the step).  Raises
+        MechanicsConvergenceError (state restored to the start of the step) if
+        the global Newton iteration fails.
+        """
+        self.dt_s = dt_s
+        dt = self._dt
+        start = time.perf_counter()
+        self.u.x.array[:] = self._u_old.x.array
+        for bc in self.bcs:
+            bc.set(self.u.x.array)
+        self.u.x.scatter_forward()
+        try:
+            stats = self.solver.solve()
+        except PETSc.Error as error:
+            reason = self.solver.snes.getConvergedReason()
+            self._restore()
+            raise MechanicsConvergenceError(
+                f"mechanics Newton failed at t = {self.time_s:.6g} s, dt = {dt:.6g} s (SNES reason {reason})",
+                self.time_s,
+                dt,
+                reason,
+            ) from error
+        self._update_state(self.u)  # the state at the converged iterate
+        history = [float(r) for r in self.solver.snes.getConvergenceHistory()[0]]
+        self._accept()
+        self.time_s += dt
+        return MechanicsStep(
+            time_s=self.time_s,
+            dt_s=dt,
+            newton_iterations=stats.newton_iterations,
+            krylov_iterations=stats.krylov_iterations,
+            residual_norms=history,
+            seconds=time.perf_counter() - start,
+        )
+
+    def _accept(self) -> None:
+        self._u_old.x.array[:] = self.u.x.array
+        self._creep_strain_old.x.array[:] = self.creep_strain.x.array
+        for region in self.regions:
+            if region.creep is not None and region.cells.size:
+                self.accumulated_creep_strain.x.array[region.dofs] += self._dp[region.name]
+
+    def _restore(self) -> None:
+        self.u.x.array[:] = self._u_old.x.array
+        self.creep_strain.x.array[:] = self._creep_strain_old.x.array
+        self.z.x.array[:] = 1.0
+        self.gamma.x.array[:] = 0.0
+
+    def advance(
+        self,
+        duration_s: float,
+        dt_s: float,
+        min_dt_s: float | None = None,
+        before_step: Callable[[float], None] | None = None,
+        grow_after: int = 2,
+        verbose: bool = False,
+    ) -> TimeHistory:
+        """Step to ``time_s + duration_s`` with steps of ``dt_s``, halving a step whose Newton fails.
+
+        ``before_step(t)`` sets the loads for the end time t of each attempt.
+        After a halving the step grows back (doubling, at most ``dt_s``) once
+        ``grow_after`` steps in a row have succeeded.  Raises
+        MechanicsConvergenceError once a step below ``min_dt_s`` (default
+        dt_s / 1024) fails.  Returns the accepted steps and the failures.
+        """
+        duration = check_range("duration_s", duration_s, 0.0, low_inclusive=True, unit="s")
+        dt_max = check_positive("dt_s", dt_s, "s")
+        min_dt = check_positive("min_dt_s", min_dt_s if min_dt_s is not None else dt_max / 1024, "s")
+        history = TimeHistory()
+        end = self.time_s + duration
+        dt = dt_max
+        successes = 0
+        comm = self.meshdata.mesh.comm
+        while end - self.time_s > 1e-12 * max(duration, dt_max):
+            h = min(dt, end - self.time_s)
+            if before_step is not None:
+                before_step(self.time_s + h)
+            try:
+                record = self.step(h)
+            except MechanicsConvergenceError as error:
+                history.failures.append(StepFailure(self.time_s, h, str(error)))
+                if verbose and comm.rank == 0:
+                    print(f"[mechanics] step of {h:.4g} s failed at t = {self.time_s:.6g} s: halving", flush=True)
+                if h / 2 < min_dt:
+                    raise
+                dt = h / 2
+                successes = 0
+                continue
+            history.steps.append(record)
+            if verbose and comm.rank == 0:
+                print(
+                    f"[mechanics] t = {self.time_s:.6g} s  dt = {h:.4g} s  "
+                    f"newton {record.newton_iterations}  krylov {record.krylov_iterations}",
+                    flush=True,
+                )
+            successes += 1
+            if successes >= grow_after and dt < dt_max:
+                dt = min(dt_max, 2.0 * dt)
+                successes = 0
+        return history
+
+    # -- results ----------------------------------------------------------
+    def _region(self, name: str) -> _Region:
+        for region in self.regions:
+            if region.name == name:
+                return region
+        raise ParameterError(f"no region {name!r}; regions: {[r.name for r in self.regions]}")
+
+    def stress(self, region: str) -> Any:
+        """UFL Cauchy stress (Pa) in ``region`` at the current state (use with :meth:`volume_average`):
+        Hooke's law on eps(u) - eps_g - eps_cr, eps_cr the creep strain at the current iterate."""
+        reg = self._region(region)
+        if reg.creep is None:
+            return elastic_stress(strain(self.u) - reg.growth, reg.K, reg.G)
+        return elastic_stress(strain(self.u) - reg.growth - self.creep_strain, reg.K, reg.G)
+
+    def von_mises_stress(self, region: str) -> Any:
+        """UFL von Mises stress sqrt(3/2 s:s) (Pa) in ``region``."""
+        s = ufl.dev(self.stress(region))
+        return ufl.sqrt(1.5 * ufl.inner(s, s))
+
+    def measure(self, region: str | None = None) -> ufl.Measure:
+        """Cell measure (with the state's quadrature) over ``region`` or the whole mesh."""
+        return self._dx if region is None else self._dx(self._region(region).tag)
+
+    def volume_average(self, expression: Any, region: str | None = None) -> float:
+        """Volume average of a scalar UFL expression over ``region`` (or everything); global."""
+        dx = self.measure(region)
+        comm = self.meshdata.mesh.comm
+        one = dolfinx.fem.Constant(self.meshdata.mesh, 1.0)
+        integral = comm.allreduce(dolfinx.fem.assemble_scalar(dolfinx.fem.form(expression * dx)), op=MPI.SUM)
+        volume = comm.allreduce(dolfinx.fem.assemble_scalar(dolfinx.fem.form(one * dx)), op=MPI.SUM)
+        return integral / volume
+
+    @property
+    def num_dofs(self) -> int:
+        return self.V.dofmap.index_map.size_global * self.V.dofmap.index_map_bs
+
+    def destroy(self) -> None:
+        """Free the PETSc objects."""
+        self.solver.destroy()
+        self._nullspace.destroy()

@@ -13,7 +13,26 @@ from mpi4py import MPI
 
 from fem.validation import ParameterError
 
-__all__ = ["float_list", "int_list", "string_list", "run_cli", "add_config_arguments", "config_from_namespace"]
+__all__ = [
+    "float_list",
+    "int_list",
+    "string_list",
+    "run_cli",
+    "add_config_arguments",
+    "config_from_namespace",
+    "study_main",
+]
+
+
+#: Help texts of the options every study shares.
+COMMON_HELP: dict[str, str] = {
+    "degree": "Lagrange degree, 1 or 2",
+    "refinement_levels": "mesh levels of the convergence check (0 = none, else 2 to 5)",
+    "refinement_ratio": "element-size ratio between levels, 1.1 to 2",
+    "convergence_tolerance_percent": "stated tolerance of the convergence check, %%",
+    "groups": "MPI rank groups that run cases concurrently (1 to the number of ranks)",
+    "fields": "skip the VTX/XDMF field output",
+}
 
 
 def float_list(text: str) -> list[float]:
@@ -101,3 +120,24 @@ def config_from_namespace(config_type: type, args: argparse.Namespace) -> Any:
         value = getattr(args, field.name)
         values[field.name] = tuple(value) if isinstance(value, list) else value
     return config_type(**values)
+
+
+def study_main(
+    prog: str,
+    description: str,
+    config_type: type,
+    helps: dict[str, str],
+    run_study: Callable[[Any, Any], Any],
+    argv: list[str] | None = None,
+) -> int:
+    """The command line of every study: ``--out`` plus one option per config field."""
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(
+        prog=prog, description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    parser.add_argument("--out", type=Path, required=True, help="output directory (replaced when the run completes)")
+    add_config_arguments(parser, config_type, helps)
+    args = parser.parse_args(argv)
+    run_study(config_from_namespace(config_type, args), args.out)
+    return 0

@@ -18,7 +18,7 @@ from mpi4py import MPI
 
 from fem.validation import check_range
 
-__all__ = ["run_sweep", "progress", "on_root"]
+__all__ = ["run_sweep", "progress", "on_root", "run_cases_to_report"]
 
 Case = TypeVar("Case")
 
@@ -74,3 +74,30 @@ def run_sweep(
     for part in comm.allgather(mine):
         merged.update(part)
     return [merged[i] for i in range(len(cases))]
+
+
+def run_cases_to_report(
+    name: str,
+    cases: Sequence[Case],
+    run_case: Callable[[Case, MPI.Comm, Any], dict[str, Any]],
+    write_report: Callable[[Any, list[dict[str, Any]], float], dict[str, Any]],
+    out: Any,
+    comm: MPI.Comm,
+    n_groups: int = 1,
+    label: Callable[[Case], str] = str,
+) -> dict[str, Any] | None:
+    """The body of every study: run the cases into a temporary directory, write the report
+    there on rank 0 (``write_report(tmp, results, wall_seconds)``), move it to ``out``.
+
+    ``run_case(case, group_comm, tmp)`` returns the case's result.  The report is
+    returned on rank 0, None elsewhere.
+    """
+    from studies._output import atomic_output_dir
+
+    progress(comm, f"{name}: {len(cases)} cases on {comm.size} rank(s) in {n_groups} group(s) -> {out}")
+    start = time.perf_counter()
+    with atomic_output_dir(out, comm) as tmp:
+        results = run_sweep(cases, lambda case, c: run_case(case, c, tmp), comm, n_groups, label)
+        report = write_report(tmp, results, time.perf_counter() - start) if comm.rank == 0 else None
+    progress(comm, f"done in {time.perf_counter() - start:.1f} s: {out}/report.md")
+    return report

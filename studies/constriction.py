@@ -22,7 +22,6 @@ ranks: ``containers/run -n 2 python3 -m studies.constriction --out results/const
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 import time
@@ -40,12 +39,12 @@ from fem.output import write_fields_vtx, write_mesh_xdmf
 from fem.validation import ParameterError, check_choice, check_positive, check_range
 from geometries.planar import PlanarInterfaceParams, planar_interface_mesh
 from geometries.spots import InterfacePattern, grid_spots, spot_edge_clearance, spot_radius
-from studies._cli import add_config_arguments, config_from_namespace, run_cli
+from studies._cli import COMMON_HELP, run_cli, study_main
 from studies._convergence import convergence_markdown, convergence_summary
 from studies._figures import interface_current_figure, line_plot
-from studies._output import atomic_output_dir, write_json
+from studies._output import write_json
 from studies._report import environment, markdown_table, percent_error
-from studies._sweep import progress, run_sweep
+from studies._sweep import run_cases_to_report
 
 __all__ = ["ConstrictionConfig", "Case", "main"]
 
@@ -616,6 +615,7 @@ def write_report(
 
 
 ARGUMENT_HELP = {
+    **COMMON_HELP,
     "contact_fractions": "single-spot sweep: contact fractions in (0, 1)",
     "n_spots": "spot-number sweep: perfect squares (1, 4, 9, ...)",
     "spot_sweep_contact_fraction": "contact fraction of the spot-number sweep, in (0, 1)",
@@ -625,48 +625,30 @@ ARGUMENT_HELP = {
     "electrolyte": "electrolyte parameter set (fem/data/materials.toml)",
     "interface": "interface kinetics parameter set (fem/data/materials.toml)",
     "exchange_current_density_mA_cm2": "override the exchange current density i0 of the set, mA/cm2",
-    "degree": "Lagrange degree, 1 or 2",
     "edge_resolution": "elements per spot radius at the spot edge, 2 to 64",
     "bulk_cells": "elements across the footprint far from the interface, 2 to 200",
-    "refinement_levels": "mesh levels of the convergence check (0 = none, else 2 to 5)",
-    "refinement_ratio": "element-size ratio between levels, 1.1 to 2",
-    "convergence_tolerance_percent": "stated tolerance of the convergence check, %%",
-    "groups": "MPI rank groups that run cases concurrently (1 to the number of ranks)",
-    "fields": "skip the VTX/XDMF field output",
 }
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m studies.constriction",
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    parser.add_argument("--out", type=Path, required=True, help="output directory (replaced when the run completes)")
-    add_config_arguments(parser, ConstrictionConfig, ARGUMENT_HELP)
-    return parser
 
 
 def run_study(cfg: ConstrictionConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
     """Validate, run every case, write the report into ``out`` atomically; report on rank 0."""
     cfg.validate(comm.size)
-    cases = build_cases(cfg)
-    progress(
+    return run_cases_to_report(
+        "constriction study",
+        build_cases(cfg),
+        lambda case, c, tmp: run_case(cfg, case, c, tmp),
+        lambda tmp, results, wall: write_report(tmp, cfg, results, comm, wall),
+        out,
         comm,
-        f"constriction study: {len(cases)} cases on {comm.size} rank(s) in {cfg.groups} group(s) -> {out}",
+        cfg.groups,
+        Case.label,
     )
-    start = time.perf_counter()
-    with atomic_output_dir(out, comm) as tmp:
-        results = run_sweep(cases, lambda case, c: run_case(cfg, case, c, tmp), comm, cfg.groups, Case.label)
-        report = write_report(tmp, cfg, results, comm, time.perf_counter() - start) if comm.rank == 0 else None
-    progress(comm, f"done in {time.perf_counter() - start:.1f} s: {out / 'report.md'}")
-    return report
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    run_study(config_from_namespace(ConstrictionConfig, args), args.out)
-    return 0
+    return study_main(
+        "python -m studies.constriction", __doc__.split("\n\n")[0], ConstrictionConfig, ARGUMENT_HELP, run_study, argv
+    )
 
 
 if __name__ == "__main__":

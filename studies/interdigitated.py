@@ -23,7 +23,6 @@ Run ``python -m studies.interdigitated --help``; e.g.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from dataclasses import asdict, dataclass, replace
@@ -45,12 +44,12 @@ from geometries.interdigitated import (
     PillarParams,
     interdigitated_mesh,
 )
-from studies._cli import add_config_arguments, config_from_namespace, run_cli
+from studies._cli import COMMON_HELP, run_cli, study_main
 from studies._convergence import convergence_markdown, convergence_summary
 from studies._figures import interface_current_figure, line_plot
-from studies._output import atomic_output_dir, write_json
+from studies._output import write_json
 from studies._report import environment, markdown_table
-from studies._sweep import progress, run_sweep
+from studies._sweep import run_cases_to_report
 
 __all__ = ["InterdigitatedConfig", "Case", "main", "run_study"]
 
@@ -500,6 +499,7 @@ def write_report(
 # ----------------------------------------------------------------------------- CLI
 
 ARGUMENT_HELP = {
+    **COMMON_HELP,
     "variants": f"interdigitated families, comma-separated, from {', '.join(VARIANTS)}",
     "finger_heights_um": "finger-height sweep at pitch_um, um",
     "pitches_um": "pitch sweep at finger_height_um, um",
@@ -511,49 +511,35 @@ ARGUMENT_HELP = {
     "current_density_mA_cm2": "nominal (footprint) current density, mA/cm2, in (0, 100)",
     "electrolytes": "electrolyte parameter sets, comma-separated (fem/data/materials.toml)",
     "interface": "interface kinetics parameter set",
-    "degree": "Lagrange degree, 1 or 2",
     "interface_cells_per_width": "elements across a finger at the interface, >= 2",
     "bulk_cells_per_pitch": "elements per pitch away from the interface",
-    "refinement_levels": "mesh levels of the convergence check (0 = none, else 2 to 5)",
-    "refinement_ratio": "element-size ratio between levels, 1.1 to 2",
-    "convergence_tolerance_percent": "stated tolerance of the convergence check, %%",
-    "groups": "MPI rank groups that run cases concurrently",
-    "fields": "skip the VTX field output",
 }
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m studies.interdigitated",
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    parser.add_argument("--out", type=Path, required=True, help="output directory (replaced when the run completes)")
-    add_config_arguments(parser, InterdigitatedConfig, ARGUMENT_HELP)
-    return parser
 
 
 def run_study(cfg: InterdigitatedConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
     """Validate, run every case, write the report into ``out`` atomically; report on rank 0."""
     cfg.validate(comm.size)
-    cases = build_cases(cfg)
-    progress(
+    return run_cases_to_report(
+        "interdigitated study",
+        build_cases(cfg),
+        lambda case, c, tmp: run_case(cfg, case, c, tmp),
+        lambda tmp, results, wall: write_report(tmp, cfg, results, comm, wall),
+        out,
         comm,
-        f"interdigitated study: {len(cases)} geometries x {len(cfg.electrolytes)} electrolytes "
-        f"on {comm.size} rank(s) -> {out}",
+        cfg.groups,
+        Case.label,
     )
-    start = time.perf_counter()
-    with atomic_output_dir(out, comm) as tmp:
-        results = run_sweep(cases, lambda case, c: run_case(cfg, case, c, tmp), comm, cfg.groups, Case.label)
-        report = write_report(tmp, cfg, results, comm, time.perf_counter() - start) if comm.rank == 0 else None
-    progress(comm, f"done in {time.perf_counter() - start:.1f} s: {out / 'report.md'}")
-    return report
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    run_study(config_from_namespace(InterdigitatedConfig, args), args.out)
-    return 0
+    return study_main(
+        "python -m studies.interdigitated",
+        __doc__.split("\n\n")[0],
+        InterdigitatedConfig,
+        ARGUMENT_HELP,
+        run_study,
+        argv,
+    )
 
 
 if __name__ == "__main__":

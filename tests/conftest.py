@@ -25,3 +25,13 @@ def convergence_rates(sizes: list[float], errors: list[float]) -> list[float]:
     import math
 
     return [math.log(errors[k] / errors[k + 1]) / math.log(sizes[k] / sizes[k + 1]) for k in range(len(errors) - 1)]
+
+
+def mms_rates(meshes: list[int], errors: list[tuple[float, float]], label: str) -> tuple[list[float], list[float]]:
+    """Observed (L2, H1) orders for errors on unit domains with ``meshes`` cells a side; printed."""
+    sizes = [1.0 / n for n in meshes]
+    l2 = convergence_rates(sizes, [e[0] for e in errors])
+    h1 = convergence_rates(sizes, [e[1] for e in errors])
+    print(f"{label} L2 errors {[f'{e[0]:.3e}' for e in errors]} rates {[round(r, 3) for r in l2]}")
+    print(f"{label} H1 errors {[f'{e[1]:.3e}' for e in errors]} rates {[round(r, 3) for r in h1]}")
+    return l2, h1

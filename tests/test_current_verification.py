@@ -16,7 +16,7 @@ import dolfinx.mesh
 import numpy as np
 import pytest
 import ufl
-from conftest import convergence_rates
+from conftest import mms_rates
 from mpi4py import MPI
 
 from fem.analytic import butler_volmer_overpotential_V
@@ -93,11 +93,7 @@ def _mms_errors(n: int, degree: int, make_mesh=_unit_square) -> tuple[float, flo
 @pytest.mark.parametrize(("degree", "meshes"), [(1, [8, 16, 32, 64]), (2, [4, 8, 16, 32])])
 def test_mms_butler_volmer_convergence_rates(degree, meshes):
     errors = [_mms_errors(n, degree) for n in meshes]
-    sizes = [1.0 / n for n in meshes]
-    l2_rates = convergence_rates(sizes, [e[0] for e in errors])
-    h1_rates = convergence_rates(sizes, [e[1] for e in errors])
-    print(f"P{degree} L2 errors {[f'{e[0]:.3e}' for e in errors]} rates {np.round(l2_rates, 3)}")
-    print(f"P{degree} H1 errors {[f'{e[1]:.3e}' for e in errors]} rates {np.round(h1_rates, 3)}")
+    l2_rates, h1_rates = mms_rates(meshes, errors, f"P{degree}")
     assert l2_rates[-1] == pytest.approx(degree + 1, abs=0.1)
     assert h1_rates[-1] == pytest.approx(degree, abs=0.1)
 

@@ -25,7 +25,7 @@ import dolfinx.mesh
 import numpy as np
 import pytest
 import ufl
-from conftest import convergence_rates
+from conftest import convergence_rates, mms_rates
 from mpi4py import MPI
 
 from fem.materials import (
@@ -155,11 +155,7 @@ def _mms_errors(n: int, degree: int) -> tuple[float, float]:
 @pytest.mark.parametrize(("degree", "meshes"), [(1, [4, 8, 16]), (2, [2, 4, 8])])
 def test_elasticity_mms_convergence_rates(degree, meshes):
     errors = [_mms_errors(n, degree) for n in meshes]
-    sizes = [1.0 / n for n in meshes]
-    l2_rates = convergence_rates(sizes, [e[0] for e in errors])
-    h1_rates = convergence_rates(sizes, [e[1] for e in errors])
-    print(f"P{degree} L2 errors {[f'{e[0]:.3e}' for e in errors]} rates {np.round(l2_rates, 3)}")
-    print(f"P{degree} H1 errors {[f'{e[1]:.3e}' for e in errors]} rates {np.round(h1_rates, 3)}")
+    l2_rates, h1_rates = mms_rates(meshes, errors, f"P{degree}")
     assert l2_rates[-1] == pytest.approx(degree + 1, abs=0.15)
     assert h1_rates[-1] == pytest.approx(degree, abs=0.1)
 

@@ -167,10 +167,14 @@ def _reference_case(cfg: InterdigitatedConfig) -> Case:
 
 
 def case_params(cfg: InterdigitatedConfig, case: Case) -> InterdigitatedParams:
-    """Geometry of a case: finger width = width_fraction x pitch, sizes scaled with the pitch."""
+    """Geometry of a case: finger width = width_fraction x pitch; interface elements a fraction of
+    the smallest feature, bulk elements a fraction of the pitch."""
     p = case.pitch_um * UM
     width = cfg.width_fraction * p
-    interface = width / cfg.interface_cells_per_width / case.refinement
+    # Resolve the smallest feature: finger width, gap, base, height or separator.
+    feature = min(width, p - width, *(x * UM for x in (cfg.base_thickness_um, case.finger_height_um)))
+    feature = min(feature, cfg.separator_thickness_um * UM)
+    interface = feature / cfg.interface_cells_per_width / case.refinement
     common = {
         "finger_height": case.finger_height_um * UM,
         "separator_thickness": cfg.separator_thickness_um * UM,
@@ -511,7 +515,7 @@ ARGUMENT_HELP = {
     "current_density_mA_cm2": "nominal (footprint) current density, mA/cm2, in (0, 100)",
     "electrolytes": "electrolyte parameter sets, comma-separated (fem/data/materials.toml)",
     "interface": "interface kinetics parameter set",
-    "interface_cells_per_width": "elements across a finger at the interface, >= 2",
+    "interface_cells_per_width": "elements across the smallest feature (finger, gap, base) at the interface, >= 2",
     "bulk_cells_per_pitch": "elements per pitch away from the interface",
 }
 

@@ -15,6 +15,7 @@ from fem.mesh_io import gmsh_session
 from fem.validation import ParameterError
 from geometries.interdigitated import register_interdigitated
 from geometries.planar import PlanarInterfaceParams, build_planar_interface, mesh_info, write_mesh_files
+from geometries.porous import register_porous
 from geometries.spots import grid_spots, random_voids
 
 UM = 1e-6
@@ -66,7 +67,7 @@ def build_planar(args: argparse.Namespace) -> None:
 
 #: One registration function per family: it adds a subcommand whose
 #: ``handler`` default builds the mesh from the parsed arguments.
-FAMILIES = [register_planar, register_interdigitated]
+FAMILIES = [register_planar, register_interdigitated, register_porous]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,12 +9,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from mpi4py import MPI
-
-from fem.mesh_io import gmsh_session
 from fem.validation import ParameterError
+from geometries._build import run_cli_build
+from geometries.gradient import register_gradient
 from geometries.interdigitated import register_interdigitated
-from geometries.planar import PlanarInterfaceParams, build_planar_interface, mesh_info, write_mesh_files
+from geometries.planar import PlanarInterfaceParams, build_planar_interface, mesh_info
 from geometries.porous import register_porous
 from geometries.spots import grid_spots, random_voids
 
@@ -26,6 +25,7 @@ def register_planar(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("planar", help="planar Li | electrolyte interface with contact spots or voids")
     p.set_defaults(handler=build_planar)
     p.add_argument("--out", type=Path, required=True, help="output directory")
+    p.add_argument("--preview", action="store_true", help="also render a cut-away preview.png")
     p.add_argument("--footprint-um", type=float, default=50.0, help="periodic cell side b, um")
     p.add_argument("--sse-thickness-um", type=float, default=50.0, help="electrolyte thickness L, um")
     p.add_argument("--lithium-thickness-um", type=float, default=10.0, help="Li thickness, um (0: no Li region)")
@@ -58,16 +58,17 @@ def build_planar(args: argparse.Namespace) -> None:
     params = PlanarInterfaceParams(
         pattern, args.sse_thickness_um * UM, args.lithium_thickness_um * UM, edge, args.mesh_size_bulk_um * UM
     )
-    with gmsh_session(MPI.COMM_SELF) as model:
+
+    def build(model: object) -> dict:
         build_planar_interface(model, params)
-        info = mesh_info(params, model)
-        write_mesh_files(model, args.out, info)
-    print(f"{info['n_tetrahedra']} tetrahedra, contact fraction {info['contact_fraction_geometry']:.4f} -> {args.out}")
+        return mesh_info(params, model)
+
+    run_cli_build(args, build, lambda info: f"contact fraction {info['contact_fraction_geometry']:.4f}")
 
 
 #: One registration function per family: it adds a subcommand whose
 #: ``handler`` default builds the mesh from the parsed arguments.
-FAMILIES = [register_planar, register_interdigitated, register_porous]
+FAMILIES = [register_planar, register_interdigitated, register_porous, register_gradient]
 
 
 def main(argv: list[str] | None = None) -> int:

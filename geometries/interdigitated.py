@@ -47,9 +47,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
-import os
-import shutil
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,9 +55,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from fem.validation import ParameterError, check_choice, check_positive, check_range
-from geometries._build import distributed_mesh
+from geometries._build import distributed_mesh, run_cli_build
 from geometries.markers import CELL_MARKERS, FACET_MARKERS
-from geometries.planar import MODEL_UNIT_M, write_mesh_files
+from geometries.planar import MODEL_UNIT_M
 
 __all__ = [
     "InterdigitatedParams",
@@ -701,35 +698,18 @@ def params_from_args(args: argparse.Namespace) -> InterdigitatedParams:
 
 
 def build_from_args(args: argparse.Namespace) -> None:
-    """CLI handler: validate, build on MPI.COMM_SELF, write mesh.msh / markers.json / info.json
-    (and preview.png) into ``args.out`` via a sibling temporary directory, print a summary."""
-    from mpi4py import MPI
+    """CLI handler: validate (ParameterError before any work), then build and write via
+    geometries._build.run_cli_build."""
+    params = params_from_args(args)
 
-    from fem.mesh_io import gmsh_session
+    def build(model: Any) -> dict[str, Any]:
+        build_interdigitated(model, params)
+        return mesh_info(params, model)
 
-    params = params_from_args(args)  # ParameterError before any work
-    out = Path(args.out)
-    partial = out.parent / f".{out.name}.partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    start = time.perf_counter()
-    try:
-        with gmsh_session(MPI.COMM_SELF) as model:
-            build_interdigitated(model, params)
-            info = mesh_info(params, model)
-            write_mesh_files(model, partial, info)
-        seconds = time.perf_counter() - start
-        if args.preview:
-            from geometries.preview import write_preview
+    def summary(info: dict[str, Any]) -> str:
+        return (
+            f"{params.kind}: Li | electrolyte area {info['interface_area_ratio_mesh']:.4f} x footprint "
+            f"(exact {info['interface_area_ratio']:.4f})"
+        )
 
-            write_preview(partial / "mesh.msh", partial / "preview.png")
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    out.mkdir(parents=True, exist_ok=True)
-    for path in sorted(partial.iterdir()):
-        os.replace(path, out / path.name)
-    partial.rmdir()
-    print(
-        f"{params.kind}: {info['n_tetrahedra']} tetrahedra in {seconds:.1f} s, Li | electrolyte area "
-        f"{info['interface_area_ratio_mesh']:.4f} x footprint (exact {info['interface_area_ratio']:.4f}) -> {out}"
-    )
+    run_cli_build(args, build, summary)

@@ -54,11 +54,14 @@ from __future__ import annotations
 import argparse
 import functools
 import itertools
+import json
 import logging
 import math
 import os
-import shutil
-import time
+import pickle
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,8 +70,9 @@ from typing import Any
 import numpy as np
 
 from fem.validation import ParameterError, check_choice, check_positive, check_range
-from geometries.markers import CELL_MARKERS, FACET_MARKERS, HOST_LAYER_MARKERS, marker_table
-from geometries.planar import MODEL_UNIT_M, write_mesh_files
+from geometries._build import distributed_build, run_cli_build
+from geometries.markers import CELL_MARKERS, FACET_MARKERS, HOST_LAYER_MARKERS
+from geometries.planar import MODEL_UNIT_M
 
 __all__ = [
     "POROSITY_TOLERANCE",
@@ -89,11 +93,12 @@ __all__ = [
     "check_plane_spacing",
     "place_scaffold",
     "build_host_model",
+    "build_worker",
+    "model_measures",
     "host_model_info",
     "build_porous_host",
     "porous_host_info",
     "porous_host_mesh",
-    "distributed_build",
     "placement_attempt",
     "describe_host",
     "register_porous",
@@ -111,8 +116,9 @@ RSA_JAMMING_SPHERES = 0.3841
 RSA_PRACTICAL = 0.85
 #: Random close packing of equal spheres (no random non-overlapping packing is denser).
 RANDOM_CLOSE_PACKING = 0.64
-#: Minimum angle (degrees) between a cylinder and a plane it crosses, or between
-#: two overlapping cylinders: shallower crossings make wedge slivers.
+#: Minimum angle (degrees) between a cylinder and a plane it crosses, between two
+#: overlapping cylinders, and between two overlapping sphere surfaces where they
+#: cross: shallower crossings make wedge slivers.
 MIN_CROSSING_ANGLE_DEG = 20.0
 #: Volume lost by faceting a curved surface with linear elements of size h, as a
 #: fraction c (h / r)^2 of the solid (measured: spheres ~0.36, overlapping spheres ~0.22,
@@ -494,6 +500,16 @@ def _circle_sphere_clear(
     return abs(radius - near) >= gap and abs(radius - far) >= gap
 
 
+def _circle_points(centre: np.ndarray, axis: np.ndarray, rho: float, n: int = 96) -> np.ndarray:
+    """n points (n, 3) on the circle of ``centre``, unit normal ``axis`` and radius ``rho``."""
+    helper = np.array([1.0, 0.0, 0.0]) if abs(axis[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    u = np.cross(axis, helper)
+    u /= np.linalg.norm(u)
+    v = np.cross(axis, u)
+    t = np.linspace(0.0, 2.0 * math.pi, n, endpoint=False)
+    return centre + rho * (np.cos(t)[:, None] * u + np.sin(t)[:, None] * v)
+
+
 def _triple_points(
     first: tuple[np.ndarray, float], second: tuple[np.ndarray, float], third: tuple[np.ndarray, float]
 ) -> np.ndarray:
@@ -692,6 +708,10 @@ class _SpherePacker:
         if np.any(d < np.abs(r - rad)):  # one inside the other
             return False
         near = d < r + rad
+        # the surfaces must cross at a clear angle (a shallow crease is a sliver for OCC and the mesher)
+        cos_crossing = (r * r + rad[near] ** 2 - d[near] ** 2) / (2.0 * r * rad[near])
+        if np.any(np.abs(cos_crossing) > math.cos(math.radians(MIN_CROSSING_ANGLE_DEG))):
+            return False
         return self._circles_clear(c, r, c + disp[near], rad[near])
 
     def _circles_clear(self, c: np.ndarray, r: float, qs: np.ndarray, rs: np.ndarray) -> bool:
@@ -712,6 +732,8 @@ class _SpherePacker:
                 spread = rho * np.sqrt(np.clip(1.0 - axis**2, 0.0, 1.0))
                 if i == 0 and not self._clear_of_planes(np.array([m - spread, m + spread])):
                     return False
+                if i == 0 and self._near_edges(_circle_points(m, axis, rho)):
+                    return False
                 for k, (s, rs_) in enumerate(spheres):
                     if k in (i, j) or (i > 0 and k != 0):
                         continue
@@ -726,6 +748,15 @@ class _SpherePacker:
         g, b = self.gap, self.layout.footprint
         lateral = points[:, :2].ravel().tolist()
         return _planes_clear(points[:, 2].tolist(), self.layout.z_planes, g) and _planes_clear(lateral, (), g, b)
+
+    def _near_edges(self, points: np.ndarray) -> bool:
+        """True if any point is within the gap of two planes at once (a box edge or a cut-plane edge)."""
+        g, b = self.gap, self.layout.footprint
+        planes = np.asarray(self.layout.z_planes)
+        near_z = np.min(np.abs(points[:, 2:3] - planes[None, :]), axis=1) < g
+        wrapped = np.mod(points[:, :2], b)
+        near_xy = np.minimum(wrapped, b - wrapped) < g
+        return bool(np.any((near_xy[:, 0] & near_xy[:, 1]) | (near_z & (near_xy[:, 0] | near_xy[:, 1]))))
 
     def _triple_points_clear(self, spheres: list[tuple[np.ndarray, float]], triple: tuple[int, int, int]) -> bool:
         """Where three sphere surfaces meet: not near a plane, not on a fourth sphere's surface."""
@@ -1414,43 +1445,105 @@ def _check_coincident_nodes(model: Any, tolerance: float = 1e-6) -> None:
         raise _BuildError(f"{len(pairs)} pairs of coincident surface mesh nodes (non-conformal booleans)")
 
 
-def _reset(model: Any) -> None:
-    """Empty the current gmsh model (for a redraw), keeping its name."""
-    name = model.getCurrent()
-    model.remove()
-    model.add(name)
-
-
 def build_host_model(model: Any, layout: HostLayout, scaffold: Scaffold, seed: int) -> Placement:
-    """Place, build, tag and mesh the cell in ``model`` (geometry in um, mesh scaled to m).
+    """Place, build, tag and mesh the cell into ``model`` (mesh in m).
 
-    Redraws (attempts 1, 2, ... of the seed) when the booleans leave a sliver
-    or the mesher fails.  Returns the placement that was meshed; records its
-    attempt number as the model attribute "placement_attempt".
+    Each draw's booleans and meshing run in a worker process (:func:`_build_in_worker`),
+    so that an OpenCASCADE hang, a crash or the HXT mesher terminating on a bad
+    surface mesh costs only that draw; failed draws are redrawn (attempts 1, 2, ...
+    of the seed).  The model receives the worker's mesh (discrete entities with
+    the physical groups) and the attributes "placement_attempt" and
+    "occ_measures" (exact OCC volumes and areas, JSON).  Returns the placement.
     """
     errors = []
     for attempt in range(MAX_BUILD_ATTEMPTS):
         placement = place_scaffold(scaffold, layout, seed, attempt)
         try:
-            regions = _build_volumes(model, layout, placement)
-            _tag(model, regions, _classify_surfaces(model, layout, regions))
-            _check_occ_porosity(model, layout)
-            _mesh(model, layout, regions)
+            measures = _build_in_worker(model, layout, placement)
         except _BuildError as error:
             errors.append(str(error))
             _LOG.warning("seed %d, attempt %d: %s; redrawing", seed, attempt, error)
-            _reset(model)
             continue
-        m = MODEL_UNIT_M
-        model.mesh.affineTransform([m, 0, 0, 0, 0, m, 0, 0, 0, 0, m, 0])
         model.setAttribute("placement_attempt", [str(attempt)])
+        model.setAttribute("occ_measures", [json.dumps(measures)])
         _check_mesh_porosity(model, layout)
         return placement
     raise RuntimeError(f"no meshable geometry in {MAX_BUILD_ATTEMPTS} draws of seed {seed}: {'; '.join(errors)}")
 
 
+def _build_timeout(placement: Placement) -> float:
+    """Seconds a worker may take for one draw (normal builds take well under this)."""
+    return 120.0 + 0.5 * len(placement.primitives)
+
+
+def _build_in_worker(model: Any, layout: HostLayout, placement: Placement) -> dict[str, Any]:
+    """Booleans, tags and mesh of one draw in a separate Python process; merge its mesh into ``model``.
+
+    Raises _BuildError when the worker reports one, dies, or exceeds
+    :func:`_build_timeout` (it is then killed); ParameterError when the OCC
+    porosity misses the target.  Returns the OCC measures.
+    """
+    import gmsh
+
+    with tempfile.TemporaryDirectory(prefix="porous-host-") as tmp:
+        folder = Path(tmp)
+        (folder / "job.pickle").write_bytes(pickle.dumps((layout, placement)))
+        command = [sys.executable, "-c", "from geometries.porous import build_worker; build_worker()", tmp]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        timeout = _build_timeout(placement)
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+        except subprocess.TimeoutExpired:
+            raise _BuildError(f"booleans / meshing did not finish in {timeout:.0f} s") from None
+        result = folder / "result.json"
+        if not result.exists():
+            last = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
+            raise _BuildError(f"the build worker stopped with exit status {done.returncode} ({last})")
+        outcome = json.loads(result.read_text())
+        if "build_error" in outcome:
+            raise _BuildError(outcome["build_error"])
+        if "parameter_error" in outcome:
+            raise ParameterError(outcome["parameter_error"])
+        gmsh.merge(str(folder / "mesh.msh"))
+    return outcome["measures"]
+
+
+def build_worker() -> None:
+    """Entry point of the worker process: ``python -c '...build_worker()' FOLDER``.
+
+    Reads (layout, placement) from FOLDER/job.pickle, builds, tags and meshes in
+    micrometres, scales the mesh to metres and writes FOLDER/mesh.msh and
+    FOLDER/result.json ({"measures": ...}, {"build_error": ...} or {"parameter_error": ...}).
+    """
+    import gmsh
+
+    folder = Path(sys.argv[-1])
+    layout, placement = pickle.loads((folder / "job.pickle").read_bytes())
+    gmsh.initialize(interruptible=False)
+    gmsh.option.setNumber("General.Terminal", 0)
+    gmsh.model.add("porous_host")
+    model = gmsh.model
+    try:
+        regions = _build_volumes(model, layout, placement)
+        _tag(model, regions, _classify_surfaces(model, layout, regions))
+        measures = _occ_measures(model, layout)
+        _check_porosity("OCC geometry", 1.0 - _host_volume(measures["volume_m3"]) / layout.host_layer_volume, layout)
+        _mesh(model, layout, regions)
+        m = MODEL_UNIT_M
+        model.mesh.affineTransform([m, 0, 0, 0, 0, m, 0, 0, 0, 0, m, 0])
+        gmsh.option.setNumber("Mesh.Binary", 1)
+        gmsh.write(str(folder / "mesh.msh"))
+        outcome: dict[str, Any] = {"measures": measures}
+    except _BuildError as error:
+        outcome = {"build_error": str(error)}
+    except ParameterError as error:
+        outcome = {"parameter_error": str(error)}
+    (folder / "result.json").write_text(json.dumps(outcome))
+    gmsh.finalize()
+
+
 # --------------------------------------------------------------------------
-# measures from the model
+# measures
 
 
 def _group_entities(model: Any, dim: int) -> dict[str, list[int]]:
@@ -1460,12 +1553,37 @@ def _group_entities(model: Any, dim: int) -> dict[str, list[int]]:
     }
 
 
-def _occ_measures(model: Any) -> tuple[dict[str, float], dict[str, float]]:
-    """OCC volumes (m3) per cell region and areas (m2) per facet region."""
-    m = MODEL_UNIT_M
-    volumes = {n: m**3 * sum(model.occ.getMass(3, t) for t in ts) for n, ts in _group_entities(model, 3).items()}
-    areas = {n: m**2 * sum(model.occ.getMass(2, t) for t in ts) for n, ts in _group_entities(model, 2).items()}
-    return volumes, areas
+def _occ_measures(model: Any, layout: HostLayout) -> dict[str, Any]:
+    """Exact OCC measures of the tagged geometry (SI): volumes per cell region, areas per facet
+    region, host volume per porosity slab, and host_sse / host_li areas per host sublayer."""
+    m, u = MODEL_UNIT_M, 1.0 / MODEL_UNIT_M
+    cells, facets = _group_entities(model, 3), _group_entities(model, 2)
+    region_of = {tag: name for name, tags in cells.items() for tag in tags}
+    tops = [u * s.z_top for s in layout.slabs[:-1]]
+    slab_host = [0.0] * len(layout.slabs)
+    for tag, name in region_of.items():
+        if name.startswith("host"):
+            slab = int(np.searchsorted(tops, model.occ.getCenterOfMass(3, tag)[2]))
+            slab_host[slab] += m**3 * model.occ.getMass(3, tag)
+    by_layer: dict[str, dict[str, float]] = {}
+    for interface in ("host_sse", "host_li"):
+        for surface in facets.get(interface, []):
+            layer = next(
+                region_of[v] for v in model.getAdjacencies(2, surface)[0] if region_of.get(v, "").startswith("host")
+            )
+            per_layer = by_layer.setdefault(layer, {"host_sse": 0.0, "host_li": 0.0})
+            per_layer[interface] += m**2 * model.occ.getMass(2, surface)
+    return {
+        "volume_m3": {n: m**3 * sum(model.occ.getMass(3, t) for t in ts) for n, ts in cells.items()},
+        "area_m2": {n: m**2 * sum(model.occ.getMass(2, t) for t in ts) for n, ts in facets.items()},
+        "slab_host_volume_m3": slab_host,
+        "interface_area_by_host_region_m2": by_layer,
+    }
+
+
+def model_measures(model: Any) -> dict[str, Any]:
+    """The OCC measures recorded by build_host_model on ``model``."""
+    return json.loads(model.getAttribute("occ_measures")[0])
 
 
 def _mesh_volumes(model: Any) -> dict[str, float]:
@@ -1492,11 +1610,6 @@ def _host_volume(volumes: dict[str, float]) -> float:
     return sum(v for name, v in volumes.items() if name.startswith("host"))
 
 
-def _check_occ_porosity(model: Any, layout: HostLayout) -> None:
-    volumes, _ = _occ_measures(model)
-    _check_porosity("OCC geometry", 1.0 - _host_volume(volumes) / layout.host_layer_volume, layout)
-
-
 def _check_mesh_porosity(model: Any, layout: HostLayout) -> None:
     porosity = 1.0 - _host_volume(_mesh_volumes(model)) / layout.host_layer_volume
     _check_porosity("mesh", porosity, layout, hint="; refine mesh_size")
@@ -1514,14 +1627,14 @@ def _check_porosity(source: str, measured: float, layout: HostLayout, hint: str 
 
 def host_model_info(model: Any, layout: HostLayout, placement: Placement) -> dict[str, Any]:
     """Measured porosity (OCC and mesh), interface areas and specific areas, counts."""
-    volumes, areas = _occ_measures(model)
-    mesh_volumes = _mesh_volumes(model)
+    measures = model_measures(model)
+    volumes, areas = measures["volume_m3"], measures["area_m2"]
     V = layout.host_layer_volume
     interfaces = {name: areas.get(name, 0.0) for name in _PAIR_MARKER.values()}
     info: dict[str, Any] = {
         "porosity_requested": sum(s.porosity * s.thickness for s in layout.slabs) / layout.host_thickness,
         "porosity_geometry": 1.0 - _host_volume(volumes) / V,
-        "porosity_mesh": 1.0 - _host_volume(mesh_volumes) / V,
+        "porosity_mesh": 1.0 - _host_volume(_mesh_volumes(model)) / V,
         "volume_m3": volumes,
         "interface_area_m2": interfaces,
         "specific_interface_area_1_m": {name: area / V for name, area in interfaces.items()},
@@ -1534,21 +1647,11 @@ def host_model_info(model: Any, layout: HostLayout, placement: Placement) -> dic
         **{k: v for k, v in placement.details.items() if k != "radii_m"},
     }
     if len(layout.slabs) > 1:
-        info["slab_porosity_geometry"] = _slab_porosity(model, layout)
+        info["slab_porosity_geometry"] = [
+            1.0 - host / (layout.footprint**2 * slab.thickness)
+            for host, slab in zip(measures["slab_host_volume_m3"], layout.slabs, strict=True)
+        ]
     return info
-
-
-def _slab_porosity(model: Any, layout: HostLayout) -> list[float]:
-    """Porosity of each slab from the OCC host volumes (the slabs are cut planes of the geometry)."""
-    u = 1.0 / MODEL_UNIT_M
-    solid = np.zeros(len(layout.slabs))
-    tops = [u * s.z_top for s in layout.slabs[:-1]]
-    for name, entities in _group_entities(model, 3).items():
-        if name.startswith("host"):
-            for tag in entities:
-                k = int(np.searchsorted(tops, model.occ.getCenterOfMass(3, tag)[2]))
-                solid[k] += MODEL_UNIT_M**3 * model.occ.getMass(3, tag)
-    return [1.0 - s / (layout.footprint**2 * slab.thickness) for s, slab in zip(solid, layout.slabs, strict=True)]
 
 
 # --------------------------------------------------------------------------
@@ -1699,39 +1802,6 @@ def porous_host_mesh(
     )
 
 
-def distributed_build(
-    comm: Any,
-    build: Callable[[Any], dict[str, Any]],
-    out_dir: str | Path | None,
-    cell_regions: tuple[str, ...] | None,
-) -> Any:
-    """Run ``build(model) -> info`` on rank 0, write the files if asked, distribute the mesh.
-
-    A failure on rank 0 is re-raised on every rank.  DOLFINx (and with it PETSc,
-    whose initialisation is collective) is imported on every rank first: the
-    info's package_versions() would otherwise import it on rank 0 alone and hang.
-    """
-    import dolfinx  # noqa: F401
-
-    from fem.mesh_io import gmsh_session, model_to_meshdata
-
-    with gmsh_session(comm) as model:
-        info: dict[str, Any] = {}
-        error: Exception | None = None
-        if model is not None:
-            try:
-                info = build(model)
-                if out_dir is not None:
-                    write_mesh_files(model, Path(out_dir), info)
-            except Exception as caught:  # re-raised on every rank below, not left hanging in bcast
-                error = caught
-        error = comm.bcast(error, root=0)
-        if error is not None:
-            raise error
-        info = comm.bcast(info, root=0)
-        return model_to_meshdata(model, comm, marker_table(), info, cell_regions=cell_regions)
-
-
 # --------------------------------------------------------------------------
 # command line
 
@@ -1825,38 +1895,6 @@ def scaffold_from_args(family: str, args: argparse.Namespace) -> Scaffold:
 
 def pore_fill_from_text(text: str) -> str | float:
     return text if text in ("electrolyte", "lithium") else lithium_fill_fraction(text)
-
-
-def run_cli_build(
-    args: argparse.Namespace, build: Callable[[Any], dict[str, Any]], summary: Callable[[dict[str, Any]], str]
-) -> None:
-    """Build on MPI.COMM_SELF and write mesh.msh, markers.json, info.json (and preview.png with
-    ``--preview``) into ``args.out`` via a sibling temporary directory; print a one-line summary."""
-    from mpi4py import MPI
-
-    from fem.mesh_io import gmsh_session
-
-    out = Path(args.out)
-    partial = out.parent / f".{out.name}.partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    start = time.perf_counter()
-    try:
-        with gmsh_session(MPI.COMM_SELF) as model:
-            info = build(model)
-            write_mesh_files(model, partial, info)
-        seconds = time.perf_counter() - start
-        if args.preview:
-            from geometries.preview import write_preview
-
-            write_preview(partial / "mesh.msh", partial / "preview.png")
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    out.mkdir(parents=True, exist_ok=True)
-    for path in sorted(partial.iterdir()):
-        os.replace(path, out / path.name)
-    partial.rmdir()
-    print(f"{summary(info)}, {info['n_tetrahedra']} tetrahedra in {seconds:.1f} s -> {out}")
 
 
 def particles_text(info: dict[str, Any]) -> str:

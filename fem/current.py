@@ -34,6 +34,7 @@ from fem.constants import ROOM_TEMPERATURE_K, thermal_voltage
 from fem.materials import ButlerVolmer, Electrolyte, IdealContact, Kinetics
 from fem.mesh_io import MeshData
 from fem.solvers import NewtonSolver, NewtonStats, unique_prefix
+from fem.validation import ParameterError
 
 __all__ = [
     "Electrode",
@@ -62,12 +63,12 @@ def electrolyte_residual(
 ) -> ufl.Form:
     """Weak form of -div(kappa grad phi) = 0 with kinetic flux on electrode facets.
 
-    ``kinetic_terms`` lists (kinetics, metal potential, facet measure); there
-    kappa grad phi . n = i(E - phi).  Residual in A (per unit test function).
+    ``kinetic_terms`` lists (kinetics, metal potential, facet measure[, weight]); there
+    kappa grad phi . n = weight i(E - phi).  Residual in A (per unit test function).
     """
     residual = kappa * ufl.inner(ufl.grad(phi), ufl.grad(v)) * ufl.dx
-    for kinetics, potential, region in kinetic_terms:
-        residual -= electrode_flux(kinetics, potential, phi) * v * region
+    for kinetics, potential, region, *weight in kinetic_terms:
+        residual -= (weight[0] if weight else 1.0) * electrode_flux(kinetics, potential, phi) * v * region
     return residual
 
 
@@ -126,6 +127,13 @@ class SecondaryCurrentProblem:
         reference_area_m2: area that defines nominal current density and ASR;
             default the counter-electrode area (the footprint of a planar cell).
         petsc_options: overrides of fem.solvers.ELLIPTIC_NEWTON_DEFAULTS.
+        contact: optional field in [0, 1] on the electrolyte mesh (e.g. P1) that
+            weights the working-electrode kinetics: 1 where Li touches the
+            electrolyte, 0 where a void has opened (no flux).  Changing its
+            values between solves changes the contact; the contact area is
+            int contact ds.  Butler-Volmer working electrode only.
+        exchange_current_factor: optional positive field multiplying the working
+            electrode's i0 (a spatially varying exchange current density).
     """
 
     def __init__(
@@ -137,6 +145,8 @@ class SecondaryCurrentProblem:
         degree: int = 1,
         reference_area_m2: float | None = None,
         petsc_options: dict[str, Any] | None = None,
+        contact: dolfinx.fem.Function | None = None,
+        exchange_current_factor: dolfinx.fem.Function | None = None,
     ) -> None:
         self.meshdata = meshdata
         self.electrolyte = electrolyte
@@ -150,6 +160,19 @@ class SecondaryCurrentProblem:
         self.kappa = dolfinx.fem.Constant(mesh, electrolyte.ionic_conductivity_S_m)
         self.ds = ufl.Measure("ds", domain=mesh, subdomain_data=meshdata.facet_tags)
         self._ds_working = self.ds(meshdata.facet_id(self.working.facets))
+        if (contact is not None or exchange_current_factor is not None) and not isinstance(
+            self.working.kinetics, ButlerVolmer
+        ):
+            raise ParameterError(
+                "contact / exchange_current_factor need Butler-Volmer kinetics at the working electrode"
+            )
+        self.contact = contact
+        weight = 1.0
+        for factor in (contact, exchange_current_factor):
+            if factor is not None:
+                weight = weight * factor
+        #: UFL weight of the working-electrode kinetics (contact x i0 factor; 1 by default).
+        self.working_weight = weight
 
         v = ufl.TestFunction(self.V)
         kinetic_terms = []
@@ -160,7 +183,7 @@ class SecondaryCurrentProblem:
         ):
             if isinstance(electrode.kinetics, ButlerVolmer):
                 region = self.ds(meshdata.facet_id(electrode.facets))
-                kinetic_terms.append((electrode.kinetics, potential, region))
+                kinetic_terms.append((electrode.kinetics, potential, region, self._weight_of(electrode)))
             else:
                 bcs.append(self._dirichlet(electrode.facets, potential))
         # Nondimensionalise (divide by kappa * RT/F * l, l the cube root of the
@@ -176,7 +199,8 @@ class SecondaryCurrentProblem:
         # The bulk operator is linear: assemble it once, kinetics per Newton step.
         linear = scale * self.kappa * ufl.inner(ufl.grad(ufl.TrialFunction(self.V)), ufl.grad(v)) * ufl.dx
         nonlinear = -scale * sum(
-            electrode_flux(kin, potential, self.phi) * v * region for kin, potential, region in kinetic_terms
+            weight * electrode_flux(kin, potential, self.phi) * v * region
+            for kin, potential, region, weight in kinetic_terms
         )
         if kinetic_terms:
             self.solver = NewtonSolver(
@@ -186,7 +210,7 @@ class SecondaryCurrentProblem:
             self.solver = NewtonSolver(self.residual, self.phi, bcs, unique_prefix("current"), petsc_options)
 
         one = dolfinx.fem.Constant(mesh, 1.0)
-        self._contact_area = _assemble_scalar(dolfinx.fem.form(one * self._ds_working))
+        self._contact_area_form = dolfinx.fem.form((contact if contact is not None else one) * self._ds_working)
         counter_area = _assemble_scalar(dolfinx.fem.form(one * self.ds(meshdata.facet_id(self.counter.facets))))
         self.reference_area_m2 = reference_area_m2 or counter_area
         self._current_form = self._working_current_form()
@@ -197,6 +221,14 @@ class SecondaryCurrentProblem:
         )
 
     # -- set-up helpers ---------------------------------------------------
+    def _weight_of(self, electrode: Electrode) -> Any:
+        return self.working_weight if electrode is self.working else 1.0
+
+    @property
+    def _contact_area(self) -> float:
+        """Area (m2) of the working electrode in contact: int contact ds."""
+        return _assemble_scalar(self._contact_area_form)
+
     def _dirichlet(self, facets: str, potential: dolfinx.fem.Constant) -> Any:
         mesh = self.meshdata.mesh
         entities = self.meshdata.facet_tags.find(self.meshdata.facet_id(facets))
@@ -217,7 +249,7 @@ class SecondaryCurrentProblem:
         contact the variationally consistent reaction int kappa grad phi . grad chi."""
         kinetics = self.working.kinetics
         if isinstance(kinetics, ButlerVolmer):
-            flux = electrode_flux(kinetics, self.working_potential, self.phi)
+            flux = self.working_weight * electrode_flux(kinetics, self.working_potential, self.phi)
             return dolfinx.fem.form(flux * self._ds_working)
         chi = self._indicator()
         return dolfinx.fem.form(self.kappa * ufl.inner(ufl.grad(self.phi), ufl.grad(chi)) * ufl.dx)
@@ -226,7 +258,7 @@ class SecondaryCurrentProblem:
         kinetics = self.working.kinetics
         if not isinstance(kinetics, ButlerVolmer):
             return None
-        flux = electrode_flux(kinetics, self.working_potential, self.phi)
+        flux = self.working_weight * electrode_flux(kinetics, self.working_potential, self.phi)
         return dolfinx.fem.Expression(flux, self.V.element.interpolation_points())
 
     # -- solves -----------------------------------------------------------
@@ -349,8 +381,9 @@ class SecondaryCurrentProblem:
         if not isinstance(kinetics, ButlerVolmer):
             raise ValueError("the local current distribution needs Butler-Volmer kinetics")
         level = dolfinx.fem.Constant(self.V.mesh, 0.0)
-        flux = electrode_flux(kinetics, self.working_potential, self.phi)
-        form = dolfinx.fem.form(ufl.conditional(ufl.gt(flux, level), 1.0, 0.0) * self._ds_working)
+        flux = self.working_weight * electrode_flux(kinetics, self.working_potential, self.phi)
+        contact = self.contact if self.contact is not None else 1.0
+        form = dolfinx.fem.form(contact * ufl.conditional(ufl.gt(flux, level), 1.0, 0.0) * self._ds_working)
         fractions = []
         for threshold in thresholds_A_m2:
             level.value = threshold

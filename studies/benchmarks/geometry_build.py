@@ -32,7 +32,11 @@ CASES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("fibres", "default", ()),
     ("fibres", "large", ("--footprint-um", "60", "--host-thickness-um", "20")),
     ("foam", "default", ()),
-    ("foam", "large", ("--footprint-um", "40", "--host-thickness-um", "40", "--lattice", "voronoi", "--mesh-size-um", "0.38")),
+    (
+        "foam",
+        "large",
+        ("--footprint-um", "40", "--host-thickness-um", "40", "--lattice", "voronoi", "--mesh-size-um", "0.38"),
+    ),
     ("gradient-porosity", "default", ()),
     ("gradient-material", "default", ()),
 )

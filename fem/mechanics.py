@@ -406,6 +406,10 @@ class MechanicsProblem:
         quadrature_degree: quadrature of the bulk integrals and of the creep
             state; default 2 (degree - 1), at least 1: exact for the stiffness.
         petsc_options: overrides of :data:`MECHANICS_NEWTON_DEFAULTS`.
+        extra_residuals: callables ``(u, v) -> UFL form`` (N m, the virtual work of
+            further loads, e.g. a penalty contact traction); their Jacobian is
+            derived with ufl.derivative, unless the callable has a method
+            ``tangent(u, v, du)`` that gives it (fem.contact.PenaltyContact).
     """
 
     def __init__(
@@ -420,6 +424,7 @@ class MechanicsProblem:
         degree: int = 1,
         quadrature_degree: int | None = None,
         petsc_options: dict[str, Any] | None = None,
+        extra_residuals: Sequence[Callable[[Any, Any], Any]] = (),
     ) -> None:
         mesh = meshdata.mesh
         if mesh.geometry.dim != 3 or mesh.topology.dim != 3:
@@ -517,6 +522,11 @@ class MechanicsProblem:
                 raise ParameterError(f"unknown boundary condition {bc!r}")
         for facets, traction in (tractions or {}).items():
             residual -= ufl.inner(traction, v) * self.ds(meshdata.facet_id(facets))
+        for term in extra_residuals:
+            form = term(self.u, v)
+            residual += form
+            tangent = getattr(term, "tangent", None)
+            jacobian += tangent(self.u, v, du) if tangent is not None else ufl.derivative(form, self.u, du)
         if body_force is not None:  # estimated quadrature degree (the bulk measure's is for the stiffness)
             dx_load = ufl.Measure("dx", domain=mesh, subdomain_data=meshdata.cell_tags)
             residual -= ufl.inner(body_force, v) * dx_load
@@ -695,17 +705,19 @@ class MechanicsProblem:
             self._dp[region.name] = result.one_minus_z * math.sqrt(2.0 / 3.0) * norm
 
     # -- time stepping ----------------------------------------------------
-    def step(self, dt_s: float) -> MechanicsStep:
+    def step(self, dt_s: float, initial_guess: np.ndarray | None = None) -> MechanicsStep:
         """Advance by ``dt_s`` (s, >= 0; 0 is the instantaneous elastic response) with backward Euler.
 
-        Loads are those set now (at the end of the step).  Raises
-        MechanicsConvergenceError (state restored to the start of the step) if
-        the global Newton iteration fails.
+        Loads are those set now (at the end of the step).  Newton starts from
+        the displacement at the start of the step, or from ``initial_guess``
+        (local displacement values, e.g. extrapolated from the previous steps).
+        Raises MechanicsConvergenceError (state restored to the start of the
+        step) if the global Newton iteration fails.
         """
         self.dt_s = dt_s
         dt = self._dt
         start = time.perf_counter()
-        self.u.x.array[:] = self._u_old.x.array
+        self.u.x.array[:] = self._u_old.x.array if initial_guess is None else initial_guess
         for bc in self.bcs:
             bc.set(self.u.x.array)
         self.u.x.scatter_forward()

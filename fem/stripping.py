@@ -1,0 +1,389 @@
+"""Coupled electro-chemo-mechanics of Li stripping: void growth against creep under stack pressure.
+
+One staggered time loop (Kasemchainan et al., Nat. Mater. 18 (2019) 1105 for
+the phenomenon; the continuum picture of Li creeping to the interface follows
+Zhang et al., J. Electrochem. Soc. 167 (2020) 090541, here in 3D FEM)::
+
+    (1) current   secondary current on the electrolyte mesh (fem.current), Butler-Volmer
+                  weighted by the contact state c (1 touching, 0 voided) and an
+                  optional exchange-current factor; galvanostatic at the nominal
+                  current density j; the counter electrode keeps full contact.
+    (2) stripping the local normal current density i_n (lumped projection on the
+                  interface nodes: its integral is the total current exactly) moves
+                  to the Li mesh and deepens the stripped depth s += dt i_n Omega / F.
+    (3) creep     Li (Norton creep, fem.mechanics) under the stack pressure on the
+                  current-collector face, rollers on the sides, and unilateral
+                  penalty contact with the rigid electrolyte whose surface has
+                  receded by s (fem.contact).
+    (4) contact   nodes whose gap s - u . n exceeds the tolerance are voided; the
+                  contact state goes back to the electrolyte mesh for the next step.
+
+The time step is the largest that keeps the stripped-depth increment below
+``max_depth_increment_m`` at the hottest node (and within ``max_step_s``); a
+step whose creep Newton fails is halved and redone.  The run ends when the
+contact fraction drops below ``collapse_contact_fraction`` (contact collapse),
+the cell voltage exceeds ``voltage_cutoff_V``, or the requested capacity has
+been stripped.
+
+Mass balance: the stripped volume int (s - s0) ds equals the charge passed
+times Omega / F to round-off, because the lumped projection keeps the integral
+of the current and the two meshes share their interface triangles.
+
+Limitations, stated: the electrolyte is rigid; Li transport to the interface
+is by creep only (no vacancy diffusion); the counter electrode plates without
+voids and enters the voltage only through its kinetics; the contact state is
+explicit in time (lagged one step).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import dolfinx
+import numpy as np
+from mpi4py import MPI
+
+from fem.constants import FARADAY_C_PER_MOL, ROOM_TEMPERATURE_K
+from fem.contact import PenaltyContact, RigidContact
+from fem.current import Electrode, SecondaryCurrentProblem, electrode_flux
+from fem.interface import InterfaceMap, InterfaceSpace
+from fem.materials import ButlerVolmer, CreepingSolid, Electrolyte
+from fem.mechanics import MechanicsConvergenceError, MechanicsProblem, Pressure, Roller
+from fem.mesh_io import MeshData
+from fem.validation import ParameterError, check_positive, check_range
+
+__all__ = [
+    "LI_MOLAR_VOLUME_M3_MOL",
+    "SEMISMOOTH_NEWTON",
+    "StrippingSettings",
+    "StrippingStep",
+    "StrippingHistory",
+    "StrippingCell",
+    "capacity_C_m2",
+]
+
+#: Molar volume of Li, M / rho (m3/mol); PARAMETERS.md.
+LI_MOLAR_VOLUME_M3_MOL = 1.300e-5
+#: 1 mAh/cm2 in C/m2.
+_C_M2_PER_MAH_CM2 = 36.0e3
+#: More Newton iterations than the creep-only default: the active set of the contact
+#: settles over a few iterations before the quadratic phase.
+SEMISMOOTH_NEWTON: dict[str, Any] = {"snes_max_it": 40}
+
+
+@dataclass(frozen=True, slots=True)
+class StrippingSettings:
+    """Operating conditions and run control (SI units).
+
+    Attributes:
+        current_density_A_m2: nominal stripping current density over the footprint (> 0; 10 A/m2 = 1 mA/cm2).
+        stack_pressure_Pa: stack pressure on the current-collector face (> 0).
+        capacity_C_m2: stripping capacity per footprint area at which the run stops (> 0; 36e3 C/m2 = 1 mAh/cm2).
+        temperature_K: temperature of creep and kinetics.
+        collapse_contact_fraction: the run ends (collapse) when the contact fraction falls below this.
+        voltage_cutoff_V: the run ends when the working-electrode potential exceeds this.
+        max_depth_increment_m: largest stripped-depth increment per step at any node.
+        max_step_s: largest time step.
+        min_step_s: smallest time step before the run is declared failed.
+    """
+
+    current_density_A_m2: float
+    stack_pressure_Pa: float
+    capacity_C_m2: float
+    temperature_K: float = ROOM_TEMPERATURE_K
+    collapse_contact_fraction: float = 0.2
+    voltage_cutoff_V: float = 1.0
+    max_depth_increment_m: float = 0.1e-6
+    max_step_s: float = 600.0
+    min_step_s: float = 1e-3
+
+    def __post_init__(self) -> None:
+        check_positive("current_density_A_m2", self.current_density_A_m2, "A/m2")
+        check_positive("stack_pressure_Pa", self.stack_pressure_Pa, "Pa")
+        check_positive("capacity_C_m2", self.capacity_C_m2, "C/m2")
+        check_range("temperature_K", self.temperature_K, 150.0, 453.69, unit="K")
+        check_range("collapse_contact_fraction", self.collapse_contact_fraction, 0.0, 1.0)
+        check_positive("voltage_cutoff_V", self.voltage_cutoff_V, "V")
+        check_positive("max_depth_increment_m", self.max_depth_increment_m, "m")
+        check_positive("max_step_s", self.max_step_s, "s")
+        check_range("min_step_s", self.min_step_s, 0.0, self.max_step_s, high_inclusive=True, unit="s")
+
+    @property
+    def capacity_mAh_cm2(self) -> float:
+        return self.capacity_C_m2 / _C_M2_PER_MAH_CM2
+
+
+@dataclass
+class StrippingStep:
+    """State after one coupled step (global values; SI units)."""
+
+    time_s: float
+    dt_s: float
+    capacity_C_m2: float
+    working_potential_V: float
+    contact_fraction: float
+    void_area_m2: float
+    mean_void_gap_m: float
+    max_void_gap_m: float
+    peak_current_density_A_m2: float
+    mean_contact_pressure_Pa: float
+    max_contact_pressure_Pa: float
+    stripped_volume_m3: float
+    charge_passed_C: float
+    current_newton_iterations: int
+    mechanics_newton_iterations: int
+    halvings: int
+    seconds: float
+
+
+@dataclass
+class StrippingHistory:
+    """All accepted steps and why the run stopped ("collapse", "voltage", "capacity")."""
+
+    steps: list[StrippingStep] = field(default_factory=list)
+    end_reason: str = ""
+
+    def as_columns(self) -> dict[str, list[float]]:
+        """Step records as columns (for report.json)."""
+        rows = [asdict(step) for step in self.steps]
+        return {key: [row[key] for row in rows] for key in (rows[0] if rows else {})}
+
+
+class StrippingCell:
+    """The coupled stripping model on an electrolyte mesh and a Li mesh that share the li_sse interface.
+
+    Args:
+        electrolyte_mesh: electrolyte cells with facets li_sse (Li side) and top (counter electrode).
+        lithium_mesh: Li cells ("lithium") with facets li_sse, bottom (current collector) and sides.
+        electrolyte: ionic conductivity.
+        kinetics: Butler-Volmer kinetics of the Li | electrolyte interface (both electrodes).
+        lithium: Li mechanics (fem.materials.mechanical_material("Li")).
+        settings: operating conditions and run control.
+        contact: contact settings (default: gap tolerance half the largest depth increment per step).
+        initial_recession_m: s0(x) (m) at points x (n, 3) of the interface: initial voids
+            (recessed Li surface); default none.
+        exchange_current_factor: f(x) > 0 at interface points: i0(x) = f(x) i0; default 1.
+        mechanics_degree: Lagrange degree of the displacement (2 avoids the
+            volumetric locking of creeping P1 tetrahedra).
+        mechanics_options: PETSc overrides for the creep-contact Newton solve.
+    """
+
+    def __init__(
+        self,
+        electrolyte_mesh: MeshData,
+        lithium_mesh: MeshData,
+        electrolyte: Electrolyte,
+        kinetics: ButlerVolmer,
+        lithium: CreepingSolid,
+        settings: StrippingSettings,
+        contact: RigidContact | None = None,
+        initial_recession_m: Callable[[np.ndarray], np.ndarray] | None = None,
+        exchange_current_factor: Callable[[np.ndarray], np.ndarray] | None = None,
+        mechanics_degree: int = 2,
+        mechanics_options: dict[str, Any] | None = None,
+    ) -> None:
+        if not isinstance(lithium, CreepingSolid):
+            raise ParameterError(f"lithium must be a CreepingSolid (Li with a creep law), got {lithium!r}")
+        # Contact tolerance tied to the step's depth increment: a node counts as touching when
+        # creep has recovered at least half of one step's stripping (converges as the increment -> 0).
+        contact = contact or RigidContact(gap_tolerance_m=0.5 * settings.max_depth_increment_m)
+        self.settings = settings
+        self.sse_interface = InterfaceSpace(electrolyte_mesh, contact.facets)
+        self.li_interface = InterfaceSpace(lithium_mesh, contact.facets)
+        self.to_lithium = InterfaceMap(self.sse_interface, self.li_interface)
+        self.to_electrolyte = InterfaceMap(self.li_interface, self.sse_interface)
+
+        self.contact_state = self.sse_interface.function("contact_state")
+        self.contact_state.x.array[self.sse_interface.dofs] = 1.0
+        i0_factor = None
+        if exchange_current_factor is not None:
+            i0_factor = self.sse_interface.function("exchange_current_factor")
+            values = np.asarray(exchange_current_factor(self.sse_interface.coordinates()), dtype=float)
+            if np.any(values <= 0.0) or not np.all(np.isfinite(values)):
+                raise ParameterError("exchange_current_factor must be positive and finite on the interface")
+            i0_factor.x.array[self.sse_interface.dofs] = values
+        self.current = SecondaryCurrentProblem(
+            electrolyte_mesh,
+            electrolyte,
+            Electrode(contact.facets, kinetics),
+            Electrode("top", kinetics),
+            contact=self.contact_state,
+            exchange_current_factor=i0_factor,
+        )
+        self.footprint_m2 = self.current.reference_area_m2
+
+        self.contact = PenaltyContact(self.li_interface, lithium.elastic.youngs_modulus_Pa, contact)
+        s = self.contact.stripped_depth
+        if initial_recession_m is not None:
+            s0 = np.asarray(initial_recession_m(self.li_interface.coordinates()), dtype=float)
+            if np.any(s0 < 0.0):
+                raise ParameterError("initial_recession_m must be >= 0 (a recessed Li surface is a void)")
+            s.x.array[self.li_interface.dofs] = s0
+        self._initial_depth = s.x.array[self.li_interface.dofs].copy()
+        self.mechanics = MechanicsProblem(
+            lithium_mesh,
+            {"lithium": lithium},
+            [Pressure("bottom", settings.stack_pressure_Pa), Roller("sides")],
+            temperature_K=settings.temperature_K,
+            degree=mechanics_degree,
+            petsc_options={**SEMISMOOTH_NEWTON, **(mechanics_options or {})},
+            extra_residuals=[self.contact],
+        )
+        self.mechanics.solver.on_matrix = self.contact.forget_prediction
+        self.contact_pressure = self.li_interface.function("contact_pressure_Pa")
+        self.gap = self.li_interface.function("gap_m")
+        self.local_current = self.li_interface.function("stripping_current_density_A_m2")
+        self.time_s = 0.0
+        self.charge_C = 0.0
+        self._last_velocity: np.ndarray | None = None
+        self.mechanics.step(0.0)  # the elastic response to the stack pressure
+        self._update_contact()
+
+    # -- pieces of a step ---------------------------------------------------------------
+    def _update_contact(self) -> None:
+        """Gap, contact pressure and contact state from the mechanics; state to the electrolyte mesh."""
+        u = self.mechanics.u
+        li = self.li_interface
+        gap = self.contact.nodal_gap(u)
+        self.gap.x.array[li.dofs] = gap
+        self.contact_pressure.x.array[li.dofs] = self.contact.nodal_pressure(u)
+        state = (gap <= self.contact.settings.gap_tolerance_m).astype(float)
+        self.contact_state.x.array[self.sse_interface.dofs] = self.to_electrolyte.transfer(state)
+
+    def contact_fraction(self) -> float:
+        """Contact area over interface area (P1 contact state, integrated on the electrolyte side)."""
+        sse = self.sse_interface
+        return sse.integral(self.contact_state.x.array[sse.dofs]) / sse.area_m2
+
+    def stripped_volume_m3(self) -> float:
+        """int (s - s0) ds over the Li interface (m3)."""
+        li = self.li_interface
+        return li.integral(self.contact.stripped_depth.x.array[li.dofs] - self._initial_depth)
+
+    def _step_size(self, peak_nodal_current: float, capacity_left_C: float) -> float:
+        st = self.settings
+        dt = st.max_step_s
+        if peak_nodal_current > 0.0:
+            rate = peak_nodal_current * LI_MOLAR_VOLUME_M3_MOL / FARADAY_C_PER_MOL
+            dt = min(dt, st.max_depth_increment_m / rate)
+        return min(dt, capacity_left_C / (st.current_density_A_m2 * self.footprint_m2))
+
+    # -- time loop ----------------------------------------------------------------------
+    def step(self) -> StrippingStep:
+        """One coupled step: current, stripping, creep with contact, contact update."""
+        start = time.perf_counter()
+        st = self.settings
+        solution = self.current.solve_galvanostatic(st.current_density_A_m2 * self.footprint_m2)
+        weighted_flux = self.current.working_weight * self._working_flux()
+        nodal_current = self.to_lithium.transfer(self.sse_interface.project(weighted_flux))
+        capacity_left = st.capacity_C_m2 * self.footprint_m2 - self.charge_C
+        dt = self._step_size(self._global_max(nodal_current), capacity_left)
+        s = self.contact.stripped_depth
+        dofs = self.li_interface.dofs
+        depth_before = s.x.array[dofs].copy()
+        halvings = 0
+        u_start = self.mechanics.u.x.array.copy()
+        while True:
+            s.x.array[dofs] = depth_before
+            self.contact.predict_active_set(self.mechanics.u)
+            s.x.array[dofs] = depth_before + dt * nodal_current * LI_MOLAR_VOLUME_M3_MOL / FARADAY_C_PER_MOL
+            try:
+                record = self.mechanics.step(dt, self._extrapolated_displacement(u_start, dt))
+                break
+            except MechanicsConvergenceError:
+                halvings += 1
+                dt *= 0.5
+                if dt < st.min_step_s:
+                    s.x.array[dofs] = depth_before
+                    raise
+        self._last_velocity = (self.mechanics.u.x.array - u_start) / dt if dt > 0 else None
+        self.time_s += dt
+        self.charge_C += dt * solution.total_current_A
+        self.local_current.x.array[dofs] = nodal_current
+        self._update_contact()
+        return self._record(solution, dt, record.newton_iterations, halvings, time.perf_counter() - start)
+
+    def _extrapolated_displacement(self, u_start: np.ndarray, dt: float) -> np.ndarray | None:
+        """Newton's first guess: the last step's displacement rate continued over ``dt`` (steady
+        stripping moves the Li at a nearly constant velocity), or None on the first step."""
+        if self._last_velocity is None:
+            return None
+        return u_start + dt * self._last_velocity
+
+    def _working_flux(self) -> Any:
+        return electrode_flux(self.current.working.kinetics, self.current.working_potential, self.current.phi)
+
+    def _global_max(self, values: np.ndarray) -> float:
+        return self.li_interface.comm.allreduce(float(np.max(values, initial=-np.inf)), op=MPI.MAX)
+
+    def _record(self, solution: Any, dt: float, mech_newton: int, halvings: int, seconds: float) -> StrippingStep:
+        li = self.li_interface
+        gap = self.gap.x.array[li.dofs]
+        voided = (gap > self.contact.settings.gap_tolerance_m).astype(float)
+        void_area = li.integral(voided)
+        gap_integral = li.integral(np.where(voided > 0, gap, 0.0))
+        pressure = self.contact_pressure.x.array[li.dofs]
+        contact_area = li.area_m2 - void_area
+        return StrippingStep(
+            time_s=self.time_s,
+            dt_s=dt,
+            capacity_C_m2=self.charge_C / self.footprint_m2,
+            working_potential_V=solution.working_potential_V - solution.counter_potential_V,
+            contact_fraction=self.contact_fraction(),
+            void_area_m2=void_area,
+            mean_void_gap_m=gap_integral / void_area if void_area > 0 else 0.0,
+            max_void_gap_m=self._global_max(np.where(voided > 0, gap, 0.0)),
+            peak_current_density_A_m2=solution.peak_current_density_A_m2,
+            mean_contact_pressure_Pa=li.integral(pressure) / contact_area if contact_area > 0 else 0.0,
+            max_contact_pressure_Pa=self._global_max(pressure),
+            stripped_volume_m3=self.stripped_volume_m3(),
+            charge_passed_C=self.charge_C,
+            current_newton_iterations=solution.stats.newton_iterations,
+            mechanics_newton_iterations=mech_newton,
+            halvings=halvings,
+            seconds=seconds,
+        )
+
+    def end_reason(self, step: StrippingStep | None) -> str:
+        """'collapse', 'voltage', 'capacity' or '' (keep going)."""
+        st = self.settings
+        if self.contact_fraction() < st.collapse_contact_fraction:
+            return "collapse"
+        if step is not None and step.working_potential_V > st.voltage_cutoff_V:
+            return "voltage"
+        if self.charge_C >= st.capacity_C_m2 * self.footprint_m2 * (1.0 - 1e-9):
+            return "capacity"
+        return ""
+
+    def run(
+        self,
+        on_step: Callable[[StrippingStep], None] | None = None,
+        max_steps: int = 100000,
+    ) -> StrippingHistory:
+        """Step until an end condition; ``on_step`` sees every accepted step (progress, output)."""
+        history = StrippingHistory()
+        reason = self.end_reason(None)
+        while not reason and len(history.steps) < max_steps:
+            step = self.step()
+            history.steps.append(step)
+            if on_step is not None:
+                on_step(step)
+            reason = self.end_reason(step)
+        history.end_reason = reason or "max_steps"
+        return history
+
+    def fields(self) -> dict[str, list[dolfinx.fem.Function]]:
+        """Output fields by mesh: Li interface (P1), Li displacement, electrolyte (P1)."""
+        return {
+            "lithium_interface": [self.contact.stripped_depth, self.gap, self.contact_pressure, self.local_current],
+            "lithium_displacement": [self.mechanics.u],
+            "electrolyte": [self.current.phi, self.contact_state],
+        }
+
+
+def capacity_C_m2(capacity_mAh_cm2: float) -> float:
+    """mAh/cm2 -> C/m2."""
+    return capacity_mAh_cm2 * _C_M2_PER_MAH_CM2

@@ -1,0 +1,200 @@
+"""Verification of the coupled stripping model (fem.stripping, fem.contact, fem.interface).
+
+- Uniform contact and uniform current: the Li follows the receding interface as
+  a rigid body at any stack pressure, with no creep needed (exact).
+- Mass balance: the stripped Li volume equals the charge passed x Omega / F.
+- The same global history on 1 and 2 ranks.
+- A single void under pressure and no current closes; the closed volume at a
+  fixed time converges under time-step and mesh refinement (observed orders).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from mpi4py import MPI
+
+from fem.constants import FARADAY_C_PER_MOL
+from fem.contact import PenaltyContact, RigidContact
+from fem.interface import InterfaceMap, InterfaceSpace
+from fem.materials import electrolyte, interface_kinetics, mechanical_material
+from fem.mechanics import MechanicsProblem, Pressure, Roller
+from fem.stripping import (
+    LI_MOLAR_VOLUME_M3_MOL,
+    SEMISMOOTH_NEWTON,
+    StrippingCell,
+    StrippingSettings,
+    capacity_C_m2,
+)
+from fem.validation import ParameterError
+from geometries.structured import electrolyte_slab, lithium_slab
+
+FOOTPRINT = 20e-6
+VOID_RADIUS = 6e-6
+VOID_DEPTH = 0.3e-6
+
+
+def _central_void(x: np.ndarray) -> np.ndarray:
+    r = np.hypot(x[:, 0] - FOOTPRINT / 2, x[:, 1] - FOOTPRINT / 2)
+    return np.where(r < VOID_RADIUS, VOID_DEPTH, 0.0)
+
+
+def _cell(comm: MPI.Comm, settings: StrippingSettings, cells_xy: int = 4, **kwargs) -> StrippingCell:
+    sse = electrolyte_slab(comm, FOOTPRINT, 10e-6, cells_xy, 2)
+    li = lithium_slab(comm, FOOTPRINT, 10e-6, cells_xy, 2)
+    return StrippingCell(
+        sse,
+        li,
+        electrolyte("LPSCl"),
+        interface_kinetics("Li_LPSCl"),
+        mechanical_material("Li"),
+        settings,
+        **kwargs,
+    )
+
+
+def test_interface_map_moves_nodal_values_between_paired_slabs(comm):
+    sse = InterfaceSpace(electrolyte_slab(comm, FOOTPRINT, 5e-6, 3, 1), "li_sse")
+    li = InterfaceSpace(lithium_slab(comm, FOOTPRINT, 5e-6, 3, 1), "li_sse")
+    values = sse.coordinates()[:, 0] + 2.0 * sse.coordinates()[:, 1]
+    moved = InterfaceMap(sse, li).transfer(values)
+    expected = li.coordinates()[:, 0] + 2.0 * li.coordinates()[:, 1]
+    assert np.allclose(moved, expected, rtol=0, atol=1e-18)
+    assert li.area_m2 == pytest.approx(FOOTPRINT**2, rel=1e-12)
+    assert li.integral(np.ones(len(li.dofs))) == pytest.approx(FOOTPRINT**2, rel=1e-12)
+    assert np.allclose(li.normals, [0.0, 0.0, 1.0])  # out of the Li, into the electrolyte
+    assert np.allclose(sse.normals, [0.0, 0.0, -1.0])
+
+
+def test_interface_map_refuses_nonconforming_meshes(comm):
+    sse = InterfaceSpace(electrolyte_slab(comm, FOOTPRINT, 5e-6, 3, 1), "li_sse")
+    li = InterfaceSpace(lithium_slab(comm, FOOTPRINT, 5e-6, 4, 1), "li_sse")
+    with pytest.raises(ParameterError, match="do not coincide|source nodes"):
+        InterfaceMap(sse, li)
+
+
+@pytest.mark.parametrize("pressure_MPa", [0.1, 1.0, 10.0])
+def test_uniform_stripping_moves_lithium_as_a_rigid_body(comm, pressure_MPa):
+    """Full contact, uniform i0: the current is uniform, the Li translates and never loses contact."""
+    settings = StrippingSettings(
+        current_density_A_m2=10.0,
+        stack_pressure_Pa=pressure_MPa * 1e6,
+        capacity_C_m2=capacity_C_m2(0.01),
+        max_depth_increment_m=0.02e-6,
+    )
+    cell = _cell(comm, settings, cells_xy=3, mechanics_degree=1)
+    history = cell.run()
+    assert history.end_reason == "capacity"
+    assert len(history.steps) >= 2
+    assert all(step.contact_fraction == pytest.approx(1.0, abs=1e-12) for step in history.steps)
+    depth = LI_MOLAR_VOLUME_M3_MOL / FARADAY_C_PER_MOL * settings.capacity_C_m2  # 48.5 nm for 0.01 mAh/cm2
+    s = cell.contact.stripped_depth.x.array[cell.li_interface.dofs]
+    assert np.allclose(s, depth, rtol=1e-9)
+    # interface displacement = stripped depth minus the penalty penetration p / k_n (< 1e-9 m)
+    uz = s - cell.gap.x.array[cell.li_interface.dofs]
+    penetration = pressure_MPa * 1e6 / cell.contact.stiffness_Pa_m
+    assert np.allclose(uz, depth + penetration, rtol=0, atol=1e-3 * penetration + 1e-15)
+    assert history.steps[-1].mean_contact_pressure_Pa == pytest.approx(pressure_MPa * 1e6, rel=1e-6)
+
+
+def test_stripped_volume_equals_charge_and_voids_close_under_pressure(comm):
+    settings = StrippingSettings(
+        current_density_A_m2=10.0, stack_pressure_Pa=1e6, capacity_C_m2=capacity_C_m2(0.02), max_step_s=20.0
+    )
+    cell = _cell(comm, settings, initial_recession_m=_central_void)
+    first = cell.contact_fraction()
+    assert first < 0.9  # the void is out of contact at the start
+    history = cell.run()
+    for step in history.steps:
+        expected = step.charge_passed_C * LI_MOLAR_VOLUME_M3_MOL / FARADAY_C_PER_MOL
+        assert step.stripped_volume_m3 == pytest.approx(expected, rel=1e-10)
+    # 1 mA/cm2 at 1 MPa: creep closes the 0.3 um void faster than stripping opens it
+    gaps = [step.max_void_gap_m for step in history.steps]
+    assert all(later < earlier for earlier, later in itertools.pairwise(gaps))
+    assert gaps[-1] < 0.3 * VOID_DEPTH
+    assert history.steps[-1].contact_fraction >= first
+    assert history.end_reason == "capacity"
+
+
+def _history(comm: MPI.Comm) -> list[tuple[float, ...]]:
+    settings = StrippingSettings(
+        current_density_A_m2=30.0, stack_pressure_Pa=0.5e6, capacity_C_m2=capacity_C_m2(0.005), max_step_s=10.0
+    )
+    cell = _cell(comm, settings, initial_recession_m=_central_void)
+    history = cell.run()
+    return [
+        (s.time_s, s.working_potential_V, s.contact_fraction, s.stripped_volume_m3, s.max_contact_pressure_Pa)
+        for s in history.steps
+    ]
+
+
+@pytest.mark.mpi
+def test_coupled_history_independent_of_rank_count():
+    alone = _history(MPI.COMM_SELF)
+    shared = _history(MPI.COMM_WORLD)
+    assert len(shared) == len(alone)
+    for a, b in zip(alone, shared, strict=True):
+        assert b == pytest.approx(a, rel=1e-6)
+
+
+def test_bad_settings_refused():
+    with pytest.raises(ParameterError, match="stack_pressure_Pa"):
+        StrippingSettings(current_density_A_m2=10.0, stack_pressure_Pa=-1e6, capacity_C_m2=1.0)
+    with pytest.raises(ParameterError, match="current_density_A_m2"):
+        StrippingSettings(current_density_A_m2=0.0, stack_pressure_Pa=1e6, capacity_C_m2=1.0)
+    with pytest.raises(ParameterError, match="temperature_K"):
+        StrippingSettings(current_density_A_m2=1.0, stack_pressure_Pa=1e6, capacity_C_m2=1.0, temperature_K=500.0)
+
+
+# -- void closure without current ---------------------------------------------------------------
+
+
+def void_volume_after(comm: MPI.Comm, cells_xy: int, steps: int, duration_s: float, pressure_Pa: float) -> float:
+    """Open void volume (m3) after ``duration_s`` of creep under ``pressure_Pa``, no current."""
+    li = lithium_slab(comm, FOOTPRINT, 10e-6, cells_xy, max(2, cells_xy // 2))
+    interface = InterfaceSpace(li, "li_sse")
+    lithium = mechanical_material("Li")
+    contact = PenaltyContact(interface, lithium.elastic.youngs_modulus_Pa, RigidContact())
+    contact.stripped_depth.x.array[interface.dofs] = _central_void(interface.coordinates())
+    problem = MechanicsProblem(
+        li,
+        {"lithium": lithium},
+        [Pressure("bottom", pressure_Pa), Roller("sides")],
+        degree=2,
+        petsc_options=SEMISMOOTH_NEWTON,
+        extra_residuals=[contact],
+    )
+    problem.solver.on_matrix = contact.forget_prediction
+    problem.step(0.0)
+    for _ in range(steps):
+        contact.predict_active_set(problem.u)
+        problem.step(duration_s / steps)
+    gap = contact.nodal_gap(problem.u)
+    return interface.integral(np.maximum(gap, 0.0))
+
+
+def test_single_void_closes_monotonically(comm):
+    initial = void_volume_after(comm, 4, 1, 1e-9, 0.5e6)
+    volumes = [void_volume_after(comm, 4, k, 2.0 * k, 0.5e6) for k in (1, 2, 4)]
+    assert initial > 0.0
+    assert volumes[0] < initial
+    assert volumes[1] < volumes[0] and volumes[2] < volumes[1]
+
+
+@pytest.mark.slow
+def test_void_closure_converges_under_time_step_and_mesh_refinement(comm):
+    """Closed volume at t = 4 s (0.5 MPa): observed orders in dt (backward Euler: ~1) and in h."""
+    duration, p = 4.0, 0.5e6
+    by_steps = [void_volume_after(comm, 8, n, duration, p) for n in (2, 4, 8, 16)]
+    dt_orders = [
+        math.log2(abs(by_steps[k] - by_steps[k + 1]) / abs(by_steps[k + 1] - by_steps[k + 2])) for k in range(2)
+    ]
+    by_mesh = [void_volume_after(comm, n, 8, duration, p) for n in (4, 8, 16)]
+    h_order = math.log2(abs(by_mesh[0] - by_mesh[1]) / abs(by_mesh[1] - by_mesh[2]))
+    if comm.rank == 0:
+        print(f"void volume vs steps {by_steps}, orders {dt_orders}; vs mesh {by_mesh}, order {h_order}")
+    assert all(0.7 < order < 1.5 for order in dt_orders)
+    assert h_order > 0.5

@@ -1,0 +1,518 @@
+"""Critical stripping current vs stack pressure: void growth against Li creep (fem.stripping).
+
+The protocol is the experiment's (Kasemchainan et al., Nat. Mater. 18 (2019)
+1105): galvanostatic stripping stages of increasing current density, each of
+the same capacity, on one cell whose state carries over.  The critical current
+at a stack pressure lies between the last stage that kept contact and the one
+whose contact collapsed (contact fraction below the threshold); the cell
+voltage cut-off ends a run without collapse (the critical current is then
+only bounded from below).  Each (electrolyte, pressure) case is one coupled run;
+cases are farmed over MPI rank groups (``--groups``).
+
+The cell: a periodic square of the interface, Li (creeping, stack pressure on
+the current collector, rollers on the sides) over the electrolyte (counter
+electrode on top), both structured and paired node for node.  Heterogeneity is
+seeded: circular voids (recessed Li, geometries.spots.random_voids) and a
+log-normal exchange-current factor with a given wavelength.
+
+Published: 0.2 mA/cm2 at 3 MPa and 1.0 mA/cm2 at 7 MPa for Li | Li6PS5Cl | Li
+(Kasemchainan 2019); the report puts the model's curve, its fitted pressure
+exponent and its limitations next to them.
+
+    containers/run python -m studies.critical_current --out results/critical-current
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from mpi4py import MPI
+
+from fem.materials import electrolyte, interface_kinetics, mechanical_material
+from fem.stripping import StrippingCell, StrippingSettings, capacity_C_m2
+from fem.validation import ParameterError, check_choice, check_positive, check_range
+from geometries.spots import random_voids
+from geometries.structured import electrolyte_slab, lithium_slab
+from studies._cli import COMMON_HELP, run_cli, study_main
+from studies._figures import line_plot
+from studies._output import write_json
+from studies._report import environment, format_number, markdown_table
+from studies._sweep import progress, run_cases_to_report
+
+UM = 1e-6
+#: mA/cm2 -> A/m2.
+A_M2_PER_MA_CM2 = 10.0
+#: Kasemchainan et al. 2019, Li | Li6PS5Cl | Li: (stack pressure MPa, critical stripping current mA/cm2).
+PUBLISHED_LPSCL = ((3.0, 0.2), (7.0, 1.0))
+#: Interface kinetics per electrolyte (fem/data/materials.toml).
+KINETICS = {"LPSCl": "Li_LPSCl", "LLZO": "Li_LLZO"}
+
+
+@dataclass(frozen=True)
+class CriticalCurrentConfig:
+    """Study parameters in the field's units (names carry them)."""
+
+    stack_pressures_MPa: tuple[float, ...] = (0.1, 0.3, 1.0, 3.0)
+    electrolytes: tuple[str, ...] = ("LPSCl",)
+    first_current_mA_cm2: float = 1.0
+    current_factor: float = 2.0
+    max_current_mA_cm2: float = 1000.0
+    stage_capacity_mAh_cm2: float = 0.05
+    collapse_contact_fraction: float = 0.3
+    voltage_cutoff_V: float = 1.0
+    temperature_K: float = 298.15
+    footprint_um: float = 20.0
+    li_thickness_um: float = 10.0
+    sse_thickness_um: float = 10.0
+    cells_xy: int = 6
+    cells_z: int = 3
+    void_fraction: float = 0.15
+    void_radius_um: float = 3.0
+    void_depth_um: float = 0.1
+    i0_log_std: float = 0.5
+    i0_wavelength_um: float = 10.0
+    seed: int = 0
+    max_depth_increment_um: float = 0.05
+    groups: int = 1
+    fields: bool = True
+
+    def validate(self, comm_size: int) -> None:
+        """Refuse impossible input before any work (ParameterError names the parameter)."""
+        if not self.stack_pressures_MPa or not self.electrolytes:
+            raise ParameterError("stack_pressures_MPa and electrolytes must not be empty")
+        for p in self.stack_pressures_MPa:
+            check_range("stack_pressures_MPa", p, 0.0, 100.0, high_inclusive=True, unit="MPa")
+        for name in self.electrolytes:
+            check_choice("electrolytes", name, tuple(KINETICS))
+        check_positive("first_current_mA_cm2", self.first_current_mA_cm2, "mA/cm2")
+        check_range("current_factor", self.current_factor, 1.0, 10.0, high_inclusive=True)
+        check_range("max_current_mA_cm2", self.max_current_mA_cm2, self.first_current_mA_cm2, unit="mA/cm2")
+        check_positive("stage_capacity_mAh_cm2", self.stage_capacity_mAh_cm2, "mAh/cm2")
+        check_range("void_fraction", self.void_fraction, 0.0, 0.5, low_inclusive=True)
+        check_positive("void_depth_um", self.void_depth_um, "um")
+        check_range("i0_log_std", self.i0_log_std, 0.0, 3.0, low_inclusive=True, high_inclusive=True)
+        check_positive("i0_wavelength_um", self.i0_wavelength_um, "um")
+        for name in ("cells_xy", "cells_z"):
+            check_range(name, getattr(self, name), 2, 64, low_inclusive=True, high_inclusive=True)
+        check_range("groups", self.groups, 1, comm_size, low_inclusive=True, high_inclusive=True)
+        # the settings and the void population validate themselves on construction
+        self.settings(self.first_current_mA_cm2, self.stack_pressures_MPa[0], 1)
+        if self.void_fraction > 0:
+            self.voids()
+
+    def settings(self, current_mA_cm2: float, pressure_MPa: float, stages: int) -> StrippingSettings:
+        return StrippingSettings(
+            current_density_A_m2=current_mA_cm2 * A_M2_PER_MA_CM2,
+            stack_pressure_Pa=pressure_MPa * 1e6,
+            capacity_C_m2=capacity_C_m2(stages * self.stage_capacity_mAh_cm2),
+            temperature_K=self.temperature_K,
+            collapse_contact_fraction=self.collapse_contact_fraction,
+            voltage_cutoff_V=self.voltage_cutoff_V,
+            max_depth_increment_m=self.max_depth_increment_um * UM,
+        )
+
+    def voids(self) -> Any:
+        b = self.footprint_um * UM
+        return random_voids(
+            b, self.void_fraction, self.void_radius_um * UM, 0.0, self.seed, min_feature=0.25 * b / self.cells_xy
+        )
+
+    def currents_mA_cm2(self) -> list[float]:
+        """The stage currents: first x factor^k up to the maximum."""
+        n = int(math.floor(math.log(self.max_current_mA_cm2 / self.first_current_mA_cm2, self.current_factor) + 1e-9))
+        return [self.first_current_mA_cm2 * self.current_factor**k for k in range(n + 1)]
+
+
+@dataclass(frozen=True)
+class Case:
+    electrolyte: str
+    stack_pressure_MPa: float
+
+    def label(self) -> str:
+        return f"{self.electrolyte} at {self.stack_pressure_MPa:g} MPa"
+
+
+def build_cases(cfg: CriticalCurrentConfig) -> list[Case]:
+    return [Case(e, p) for e in cfg.electrolytes for p in cfg.stack_pressures_MPa]
+
+
+# -- heterogeneity ---------------------------------------------------------------------------
+
+
+def void_recession(cfg: CriticalCurrentConfig) -> Any:
+    """s0(x): the void depth inside each seeded void disk, 0 elsewhere."""
+    if cfg.void_fraction == 0:
+        return None
+    disks = cfg.voids().disks
+    depth = cfg.void_depth_um * UM
+
+    def recession(x: np.ndarray) -> np.ndarray:
+        inside = np.zeros(len(x), dtype=bool)
+        for d in disks:
+            inside |= np.hypot(x[:, 0] - d.x, x[:, 1] - d.y) < d.radius
+        return np.where(inside, depth, 0.0)
+
+    return recession
+
+
+def exchange_current_factor(cfg: CriticalCurrentConfig, modes: int = 8) -> Any:
+    """f(x) = exp(sigma g(x) - sigma^2 / 2): log-normal with mean 1, g a seeded sum of cosine modes
+    of the given wavelength (zero mean, unit variance over random phases)."""
+    if cfg.i0_log_std == 0:
+        return None
+    rng = np.random.default_rng(cfg.seed + 1)
+    k = 2.0 * math.pi / (cfg.i0_wavelength_um * UM)
+    angles = rng.uniform(0.0, math.pi, modes)
+    phases = rng.uniform(0.0, 2.0 * math.pi, modes)
+    wavevectors = k * np.column_stack([np.cos(angles), np.sin(angles)])
+    sigma = cfg.i0_log_std
+
+    def factor(x: np.ndarray) -> np.ndarray:
+        g = math.sqrt(2.0 / modes) * np.cos(x[:, :2] @ wavevectors.T + phases).sum(axis=1)
+        return np.exp(sigma * g - 0.5 * sigma**2)
+
+    return factor
+
+
+# -- one case ----------------------------------------------------------------------------------
+
+
+def build_cell(cfg: CriticalCurrentConfig, case: Case, comm: MPI.Comm) -> StrippingCell:
+    b = cfg.footprint_um * UM
+    sse = electrolyte_slab(comm, b, cfg.sse_thickness_um * UM, cfg.cells_xy, cfg.cells_z)
+    li = lithium_slab(comm, b, cfg.li_thickness_um * UM, cfg.cells_xy, cfg.cells_z)
+    return StrippingCell(
+        sse,
+        li,
+        electrolyte(case.electrolyte),
+        interface_kinetics(KINETICS[case.electrolyte], cfg.temperature_K),
+        mechanical_material("Li"),
+        cfg.settings(cfg.first_current_mA_cm2, case.stack_pressure_MPa, 1),
+        initial_recession_m=void_recession(cfg),
+        exchange_current_factor=exchange_current_factor(cfg),
+    )
+
+
+class _FieldWriter:
+    """VTX time series (one per mesh) of the coupled fields, written at the end of each stage."""
+
+    def __init__(self, cell: StrippingCell, folder: Path, comm: MPI.Comm) -> None:
+        import dolfinx.io
+
+        if comm.rank == 0:
+            folder.mkdir(parents=True, exist_ok=True)
+        comm.barrier()
+        self._writers = [
+            dolfinx.io.VTXWriter(comm, folder / f"{name}.bp", functions) for name, functions in cell.fields().items()
+        ]
+
+    def write(self, t: float) -> None:
+        for writer in self._writers:
+            writer.write(t)
+
+    def close(self) -> None:
+        for writer in self._writers:
+            writer.close()
+
+
+def run_case(cfg: CriticalCurrentConfig, case: Case, comm: MPI.Comm, out: Path) -> dict[str, Any]:
+    """Strip in stages of rising current until collapse, voltage cut-off or the last stage."""
+    cell = build_cell(cfg, case, comm)
+    writer = _FieldWriter(cell, out / "fields" / f"{case.electrolyte}_{case.stack_pressure_MPa:g}MPa", comm)
+    writer.write(0.0)
+    series: dict[str, list[float]] = {
+        k: [] for k in ("time_s", "capacity_mAh_cm2", "current_mA_cm2", "voltage_V", "contact_fraction")
+    }
+    stages, sustained, failed, end = [], None, None, "last stage"
+    for index, current in enumerate(cfg.currents_mA_cm2(), start=1):
+        cell.settings = cfg.settings(current, case.stack_pressure_MPa, index)
+        history = cell.run()
+        for step in history.steps:
+            series["time_s"].append(step.time_s)
+            series["capacity_mAh_cm2"].append(step.capacity_C_m2 / capacity_C_m2(1.0))
+            series["current_mA_cm2"].append(current)
+            series["voltage_V"].append(step.working_potential_V)
+            series["contact_fraction"].append(step.contact_fraction)
+        last = history.steps[-1] if history.steps else None
+        stages.append(_stage_record(current, history, last))
+        writer.write(float(index))
+        progress(comm, f"  {case.label()}: {current:g} mA/cm2 -> {history.end_reason}")
+        if history.end_reason != "capacity":
+            failed, end = current, history.end_reason
+            break
+        sustained = current
+    writer.close()
+    return {
+        "electrolyte": case.electrolyte,
+        "stack_pressure_MPa": case.stack_pressure_MPa,
+        "end_reason": end,
+        "highest_sustained_current_mA_cm2": sustained,
+        "first_failed_current_mA_cm2": failed,
+        "critical_current_mA_cm2": _critical(sustained, failed, end),
+        "stages": stages,
+        "series": series,
+        "mechanics_dofs": cell.mechanics.num_dofs,
+    }
+
+
+def _stage_record(current: float, history: Any, last: Any) -> dict[str, Any]:
+    steps = history.steps
+    return {
+        "current_mA_cm2": current,
+        "end_reason": history.end_reason,
+        "steps": len(steps),
+        "final_contact_fraction": last.contact_fraction if last else None,
+        "final_voltage_V": last.working_potential_V if last else None,
+        "max_void_gap_um": last.max_void_gap_m / UM if last else None,
+        "peak_current_density_mA_cm2": last.peak_current_density_A_m2 / A_M2_PER_MA_CM2 if last else None,
+        "max_contact_pressure_MPa": last.max_contact_pressure_Pa / 1e6 if last else None,
+        "wall_time_s": sum(s.seconds for s in steps),
+        "seconds_per_step": sum(s.seconds for s in steps) / max(1, len(steps)),
+        "mechanics_newton_per_step": sum(s.mechanics_newton_iterations for s in steps) / max(1, len(steps)),
+    }
+
+
+def _critical(sustained: float | None, failed: float | None, end: str) -> float | None:
+    """Geometric mid-point of the collapse bracket; None unless the contact collapsed."""
+    if end != "collapse" or failed is None:
+        return None
+    return math.sqrt(sustained * failed) if sustained else failed
+
+
+# -- report --------------------------------------------------------------------------------------
+
+
+def fitted_exponent(results: list[dict[str, Any]], electrolyte_name: str) -> float | None:
+    """Least-squares m in i_c ~ p^m over the cases with a collapse."""
+    points = [
+        (r["stack_pressure_MPa"], r["critical_current_mA_cm2"])
+        for r in results
+        if r["electrolyte"] == electrolyte_name and r["critical_current_mA_cm2"]
+    ]
+    if len(points) < 2:
+        return None
+    logp, logi = np.log(np.array(points)).T
+    return float(np.polyfit(logp, logi, 1)[0])
+
+
+def write_report(out: Path, cfg: CriticalCurrentConfig, results: list[dict[str, Any]], comm: MPI.Comm, wall: float):
+    published_exponent = math.log(PUBLISHED_LPSCL[1][1] / PUBLISHED_LPSCL[0][1]) / math.log(
+        PUBLISHED_LPSCL[1][0] / PUBLISHED_LPSCL[0][0]
+    )
+    report = {
+        "study": "critical_current",
+        "config": dataclasses.asdict(cfg),
+        "cases": [{k: v for k, v in r.items() if k != "series"} for r in results],
+        "series": [{"label": f"{r['electrolyte']} {r['stack_pressure_MPa']:g} MPa", **r["series"]} for r in results],
+        "fitted_pressure_exponent": {e: fitted_exponent(results, e) for e in cfg.electrolytes},
+        "published": {
+            "LPSCl_Kasemchainan2019": [
+                {"stack_pressure_MPa": p, "critical_current_mA_cm2": i} for p, i in PUBLISHED_LPSCL
+            ],
+            "LPSCl_pressure_exponent": published_exponent,
+        },
+        "environment": environment(comm, cfg.groups),
+        "wall_time_s": wall,
+    }
+    write_json(out / "report.json", report)
+    _figures(out, cfg, results)
+    (out / "report.md").write_text(_markdown(cfg, results, report))
+    return report
+
+
+def _figures(out: Path, cfg: CriticalCurrentConfig, results: list[dict[str, Any]]) -> None:
+    series = []
+    for name in cfg.electrolytes:
+        rows = [r for r in results if r["electrolyte"] == name]
+        collapsed = [
+            (r["stack_pressure_MPa"], r["critical_current_mA_cm2"]) for r in rows if r["critical_current_mA_cm2"]
+        ]
+        bounded = [
+            (r["stack_pressure_MPa"], r["highest_sustained_current_mA_cm2"])
+            for r in rows
+            if not r["critical_current_mA_cm2"] and r["highest_sustained_current_mA_cm2"]
+        ]
+        if collapsed:
+            series.append(
+                {
+                    "x": [p for p, _ in collapsed],
+                    "y": [i for _, i in collapsed],
+                    "label": f"model {name}",
+                    "style": "o-",
+                }
+            )
+        if bounded:
+            series.append(
+                {
+                    "x": [p for p, _ in bounded],
+                    "y": [i for _, i in bounded],
+                    "label": f"model {name}: no collapse up to (lower bound)",
+                    "style": "^",
+                }
+            )
+    series.append(
+        {
+            "x": [p for p, _ in PUBLISHED_LPSCL],
+            "y": [i for _, i in PUBLISHED_LPSCL],
+            "label": "Kasemchainan 2019 (LPSCl)",
+            "style": "ks--",
+        }
+    )
+    line_plot(
+        out / "critical_current.png",
+        series,
+        "stack pressure [MPa]",
+        "critical stripping current [mA/cm2]",
+        "Critical stripping current vs stack pressure",
+        logx=True,
+        logy=True,
+    )
+    for key, ylabel in (("contact_fraction", "contact fraction"), ("voltage_V", "working electrode potential [V]")):
+        line_plot(
+            out / f"{key}_vs_capacity.png",
+            [
+                {
+                    "x": r["series"]["capacity_mAh_cm2"],
+                    "y": r["series"][key],
+                    "label": f"{r['electrolyte']} {r['stack_pressure_MPa']:g} MPa",
+                    "style": "-",
+                }
+                for r in results
+            ],
+            "stripped capacity [mAh/cm2]",
+            ylabel,
+            f"{ylabel} during the current ramp (x{cfg.current_factor:g} per {cfg.stage_capacity_mAh_cm2:g} mAh/cm2)",
+        )
+
+
+def _markdown(cfg: CriticalCurrentConfig, results: list[dict[str, Any]], report: dict[str, Any]) -> str:
+    rows = []
+    for r in results:
+        stages = r["stages"]
+        rows.append(
+            {
+                "electrolyte": r["electrolyte"],
+                "p": r["stack_pressure_MPa"],
+                "sustained": r["highest_sustained_current_mA_cm2"],
+                "failed": r["first_failed_current_mA_cm2"],
+                "critical": r["critical_current_mA_cm2"],
+                "end": r["end_reason"],
+                "s_step": sum(s["wall_time_s"] for s in stages) / max(1, sum(s["steps"] for s in stages)),
+                "newton": sum(s["mechanics_newton_per_step"] * s["steps"] for s in stages)
+                / max(1, sum(s["steps"] for s in stages)),
+            }
+        )
+    table = markdown_table(
+        rows,
+        [
+            ("electrolyte", "electrolyte"),
+            ("p", "stack pressure [MPa]"),
+            ("sustained", "highest sustained [mA/cm2]"),
+            ("failed", "first failed [mA/cm2]"),
+            ("critical", "critical (geometric mid) [mA/cm2]"),
+            ("end", "end"),
+            ("s_step", "wall s / coupled step"),
+            ("newton", "creep Newton its / step"),
+        ],
+    )
+    exponents = ", ".join(f"{k}: {format_number(v)}" for k, v in report["fitted_pressure_exponent"].items())
+    m_published = report["published"]["LPSCl_pressure_exponent"]
+    published = ", ".join(f"{i:g} mA/cm2 at {p:g} MPa" for p, i in PUBLISHED_LPSCL)
+    return f"""# Critical stripping current vs stack pressure
+
+Protocol: stripping stages of {cfg.stage_capacity_mAh_cm2:g} mAh/cm2 each, current x{cfg.current_factor:g} per
+stage from {cfg.first_current_mA_cm2:g} mA/cm2; collapse = contact fraction below {cfg.collapse_contact_fraction:g};
+voltage cut-off {cfg.voltage_cutoff_V:g} V. Cell: {cfg.footprint_um:g} um square, Li {cfg.li_thickness_um:g} um
+(Norton creep, Masias 2019), electrolyte {cfg.sse_thickness_um:g} um, {cfg.cells_xy}x{cfg.cells_xy}x{cfg.cells_z}
+boxes, P2 displacement. Seeded heterogeneity: void fraction {cfg.void_fraction:g} (radius {cfg.void_radius_um:g} um,
+depth {cfg.void_depth_um:g} um), log-normal i0 factor (std of ln {cfg.i0_log_std:g}, wavelength
+{cfg.i0_wavelength_um:g} um), seed {cfg.seed}.
+
+{table}
+
+Fitted pressure exponent m (i_c ~ p^m, cases with a collapse): {exponents}.
+Published (Kasemchainan et al. 2019, Li | LPSCl): {published}, i.e. m = {m_published:.2f}.
+
+![critical current](critical_current.png)
+
+![contact fraction](contact_fraction_vs_capacity.png)
+
+![voltage](voltage_V_vs_capacity.png)
+
+## What sets the model's numbers, and the comparison
+
+Creep alone refills the interface here: where stripping is uneven (current crowding at void edges, the
+i0 heterogeneity) the Li must flatten a surface undulation of wavelength l at the rate of the stripping
+difference, so the critical current scales as F l A (sigma/sigma_ref)^n / Omega with the available deviatoric
+stress sigma ~ p: the model's pressure exponent is the creep exponent (n = 6.56), well above the published
+m = {m_published:.2f}, and with the bulk creep law of Masias et al. the
+model keeps contact to currents orders of magnitude above 0.2 mA/cm2 at 3 MPa (where the voltage cut-off
+ends the run, the table gives only a lower bound). Likely causes of the miss, in the model: (1) Li is
+stronger at the micrometre scale of voids than in bulk (size effect, Xu et al., PNAS 114 (2017) 57), which
+lowers the effective creep rate at that scale by orders of magnitude; (2) at low stress creep becomes
+diffusional (n ~ 1-2), lowering the exponent; (3) vacancy transport limits the supply of Li to the
+interface at practical currents (Shishvan et al., Acta Mater. 196 (2020) 444), which is not in this model.
+The electrolyte is rigid and the contact state lags one step (fem.stripping).
+
+Fields (ParaView): fields/<case>/lithium_interface.bp (stripped depth, gap, contact pressure, local
+stripping current), lithium_displacement.bp, electrolyte.bp (potential, contact state), one frame per stage.
+"""
+
+
+ARGUMENT_HELP = {
+    "stack_pressures_MPa": "stack pressures, MPa, comma-separated (each case one run)",
+    "electrolytes": "electrolytes, comma-separated: LPSCl, LLZO",
+    "first_current_mA_cm2": "current density of the first stage, mA/cm2",
+    "current_factor": "current multiplier from one stage to the next, (1, 10]",
+    "max_current_mA_cm2": "last stage's current at most, mA/cm2",
+    "stage_capacity_mAh_cm2": "stripped capacity per stage, mAh/cm2",
+    "collapse_contact_fraction": "contact collapse when the contact fraction falls below this, (0, 1)",
+    "voltage_cutoff_V": "the run ends when the working electrode potential exceeds this, V",
+    "temperature_K": "temperature (creep and kinetics), K",
+    "footprint_um": "side of the square cell, um",
+    "li_thickness_um": "Li thickness, um",
+    "sse_thickness_um": "electrolyte thickness, um",
+    "cells_xy": "boxes along x and y (6 tetrahedra each)",
+    "cells_z": "boxes through each slab's thickness",
+    "void_fraction": "initial void area fraction of the interface, [0, 0.5)",
+    "void_radius_um": "initial void radius, um",
+    "void_depth_um": "initial void depth (recessed Li), um",
+    "i0_log_std": "standard deviation of ln(i0 factor), 0 for uniform i0",
+    "i0_wavelength_um": "wavelength of the i0 heterogeneity, um",
+    "seed": "random seed of voids and i0 field",
+    "max_depth_increment_um": "largest stripped-depth increment per step at any node, um",
+    "groups": COMMON_HELP["groups"],
+    "fields": COMMON_HELP["fields"],
+}
+
+
+def run_study(cfg: CriticalCurrentConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
+    """Validate, run every case, write the report into ``out`` atomically; report on rank 0."""
+    cfg.validate(comm.size)
+    return run_cases_to_report(
+        "critical current study",
+        build_cases(cfg),
+        lambda case, c, tmp: run_case(cfg, case, c, tmp),
+        lambda tmp, results, wall: write_report(tmp, cfg, results, comm, wall),
+        out,
+        comm,
+        cfg.groups,
+        Case.label,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    description = __doc__.split("\n\n")[0]
+    return study_main(
+        "python -m studies.critical_current", description, CriticalCurrentConfig, ARGUMENT_HELP, run_study, argv
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(run_cli(main))

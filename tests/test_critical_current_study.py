@@ -1,0 +1,86 @@
+"""The critical-current study end to end on a tiny cell, its helpers and its refusals.
+Only global quantities are asserted, so the file passes unchanged on 1 and 2 ranks."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from studies._cli import run_cli
+from studies.critical_current import (
+    CriticalCurrentConfig,
+    exchange_current_factor,
+    fitted_exponent,
+    main,
+    run_study,
+    void_recession,
+)
+
+TINY = {
+    "stack_pressures_MPa": (0.3,),
+    "first_current_mA_cm2": 5.0,
+    "max_current_mA_cm2": 10.0,
+    "stage_capacity_mAh_cm2": 0.01,
+    "cells_xy": 4,
+    "cells_z": 2,
+    "void_radius_um": 4.0,
+}
+
+
+def test_stage_currents_and_fitted_exponent():
+    cfg = CriticalCurrentConfig(first_current_mA_cm2=1.0, current_factor=2.0, max_current_mA_cm2=8.0)
+    assert cfg.currents_mA_cm2() == [1.0, 2.0, 4.0, 8.0]
+    results = [
+        {"electrolyte": "LPSCl", "stack_pressure_MPa": p, "critical_current_mA_cm2": 0.2 * (p / 3.0) ** 1.9}
+        for p in (3.0, 5.0, 7.0)
+    ]
+    assert fitted_exponent(results, "LPSCl") == pytest.approx(1.9, rel=1e-9)
+    assert fitted_exponent(results[:1], "LPSCl") is None
+
+
+def test_heterogeneity_is_seeded_with_unit_mean_i0():
+    cfg = CriticalCurrentConfig(i0_log_std=0.5, i0_wavelength_um=5.0, seed=3)
+    rng = np.random.default_rng(0)
+    x = np.column_stack([rng.uniform(0, 200e-6, (20000, 2)), np.zeros(20000)])
+    factor = exchange_current_factor(cfg)(x)
+    assert np.all(factor > 0)
+    assert np.mean(factor) == pytest.approx(1.0, abs=0.05)  # mean 1 over many wavelengths
+    assert np.array_equal(factor, exchange_current_factor(cfg)(x))
+    depth = void_recession(cfg)(x[:, :] * 0.1)
+    assert set(np.unique(depth)) <= {0.0, cfg.void_depth_um * 1e-6}
+
+
+def test_tiny_study_writes_report_and_fields(comm, shared_tmp_path):
+    cfg = CriticalCurrentConfig(**TINY)
+    out = shared_tmp_path / "critical"
+    report = run_study(cfg, out, comm)
+    if comm.rank != 0:
+        return
+    data = json.loads((out / "report.json").read_text())
+    assert report["cases"] == data["cases"]
+    (case,) = data["cases"]
+    assert case["stack_pressure_MPa"] == 0.3
+    assert case["end_reason"] in {"collapse", "voltage", "last stage"}
+    assert [s["current_mA_cm2"] for s in case["stages"]][:1] == [5.0]
+    assert all(0.0 <= f <= 1.0 for f in data["series"][0]["contact_fraction"])
+    assert data["published"]["LPSCl_pressure_exponent"] == pytest.approx(math.log(5) / math.log(7 / 3))
+    for name in ("report.md", "critical_current.png", "contact_fraction_vs_capacity.png"):
+        assert (out / name).exists()
+    assert (out / "fields" / "LPSCl_0.3MPa" / "lithium_interface.bp").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--stack-pressures-MPa", "-1"], "stack_pressures_MPa"),
+        (["--electrolytes", "PEO"], "electrolytes"),
+        (["--current-factor", "0.5"], "current_factor"),
+        (["--void-fraction", "0.7"], "void_fraction"),
+    ],
+)
+def test_bad_input_refused_before_work(tmp_path, capsys, argv, message):
+    out = tmp_path / "never"
+    assert run_cli(main, ["--out", str(out), *argv]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()

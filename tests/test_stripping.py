@@ -198,3 +198,33 @@ def test_void_closure_converges_under_time_step_and_mesh_refinement(comm):
         print(f"void volume vs steps {by_steps}, orders {dt_orders}; vs mesh {by_mesh}, order {h_order}")
     assert all(0.7 < order < 1.5 for order in dt_orders)
     assert h_order > 0.5
+
+
+@pytest.mark.slow
+def test_coupled_loop_runs_on_a_lamellar_host(comm):
+    """Li fingers in the electrolyte (geometries.interdigitated): the stack pressure pushes along the
+    fingers, so the finger walls are held only by friction-free contact and open first."""
+    from geometries.interdigitated import LamellarParams, interdigitated_mesh
+
+    params = LamellarParams(
+        finger_height=6e-6,
+        separator_thickness=6e-6,
+        base_thickness=4e-6,
+        mesh_size_interface=2e-6,
+        mesh_size_bulk=3e-6,
+        finger_width=4e-6,
+        pitch=10e-6,
+    )
+    sse = interdigitated_mesh(comm, params, cell_regions=("sse",))
+    li = interdigitated_mesh(comm, params, cell_regions=("lithium",))
+    settings = StrippingSettings(current_density_A_m2=10.0, stack_pressure_Pa=1e6, capacity_C_m2=600.0, max_step_s=30.0)
+    cell = StrippingCell(
+        sse, li, electrolyte("LPSCl"), interface_kinetics("Li_LPSCl"), mechanical_material("Li"), settings
+    )
+    assert cell.contact_fraction() == pytest.approx(1.0, abs=1e-12)
+    history = cell.run()
+    assert history.end_reason == "capacity"
+    for step in history.steps:
+        expected = step.charge_passed_C * LI_MOLAR_VOLUME_M3_MOL / FARADAY_C_PER_MOL
+        assert step.stripped_volume_m3 == pytest.approx(expected, rel=1e-10)
+        assert 0.0 < step.contact_fraction <= 1.0 + 1e-12

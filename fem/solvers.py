@@ -214,7 +214,14 @@ class NewtonSolver:
         before = NewtonStats(**vars(self.stats))
         self.u.x.petsc_vec.copy(self._x)
         start = time.perf_counter()
-        self._snes.solve(None, self._x)
+        try:
+            self._snes.solve(None, self._x)
+        except PETSc.Error:
+            # an error raised inside SNES can leave the solution vector read-locked;
+            # a fresh vector lets the caller retry (e.g. with a smaller time step)
+            self._x.destroy()
+            self._x = self.u.x.petsc_vec.duplicate()
+            raise
         elapsed = time.perf_counter() - start
         self._x.copy(self.u.x.petsc_vec)
         self.u.x.scatter_forward()

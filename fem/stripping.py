@@ -69,9 +69,15 @@ __all__ = [
 LI_MOLAR_VOLUME_M3_MOL = 1.300e-5
 #: 1 mAh/cm2 in C/m2.
 _C_M2_PER_MAH_CM2 = 36.0e3
-#: More Newton iterations than the creep-only default: the active set of the contact
-#: settles over a few iterations before the quadratic phase.
-SEMISMOOTH_NEWTON: dict[str, Any] = {"snes_max_it": 40}
+#: More Newton iterations than the creep-only default (the active set of the contact settles
+#: over a few iterations before the quadratic phase) and the critical-point line search, which
+#: halves the iteration count against backtracking on these kinked residuals (measured: 12 vs 19-24).
+SEMISMOOTH_NEWTON: dict[str, Any] = {"snes_max_it": 40, "snes_linesearch_type": "cp"}
+#: Below this many displacement dofs a direct solve (MUMPS) is cheaper than CG + BoomerAMG
+#: (measured: 1.1 vs 5.7 s per coupled step at 1.2k dofs; 2 vs 0.5 s per Newton step at 7.8k):
+#: the creep tangent (z << 1) and the contact penalty make AMG need ~60 iterations.
+DIRECT_SOLVER_MAX_DOFS = 4000
+_DIRECT: dict[str, Any] = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +158,16 @@ class StrippingHistory:
         return {key: [row[key] for row in rows] for key in (rows[0] if rows else {})}
 
 
+def _linear_solver(meshdata: MeshData, degree: int) -> dict[str, Any]:
+    """MUMPS below DIRECT_SOLVER_MAX_DOFS displacement dofs, else the CG + BoomerAMG default."""
+    mesh = meshdata.mesh
+    nodes = mesh.topology.index_map(0).size_global
+    if degree >= 2:
+        mesh.topology.create_entities(1)
+        nodes += mesh.topology.index_map(1).size_global
+    return dict(_DIRECT) if 3 * nodes <= DIRECT_SOLVER_MAX_DOFS else {}
+
+
 class StrippingCell:
     """The coupled stripping model on an electrolyte mesh and a Li mesh that share the li_sse interface.
 
@@ -229,7 +245,11 @@ class StrippingCell:
             [Pressure("bottom", settings.stack_pressure_Pa), Roller("sides")],
             temperature_K=settings.temperature_K,
             degree=mechanics_degree,
-            petsc_options={**SEMISMOOTH_NEWTON, **(mechanics_options or {})},
+            petsc_options={
+                **_linear_solver(lithium_mesh, mechanics_degree),
+                **SEMISMOOTH_NEWTON,
+                **(mechanics_options or {}),
+            },
             extra_residuals=[self.contact],
         )
         self.mechanics.solver.on_matrix = self.contact.forget_prediction

@@ -61,17 +61,12 @@ from geometries.porous import (
     check_mesh_resolution,
     check_plane_spacing,
     check_reachable,
-    describe_host,
-    host_model_info,
-    layout_parameters,
+    host_info,
     lithium_fill_fraction,
     model_measures,
     particles_text,
-    place_scaffold,
-    placement_attempt,
     pore_fill_from_text,
     scaffold_from_args,
-    scaffold_parameters,
 )
 
 __all__ = [
@@ -203,25 +198,12 @@ def build_gradient_porosity(model: Any, params: GradientPorosityParams) -> Any:
 
 def gradient_porosity_info(params: GradientPorosityParams, model: Any) -> dict[str, Any]:
     """Parameters, seed, versions, measured porosity per sublayer and interface areas."""
-    from fem.mesh_io import package_versions
-
-    layout = params.layout()
-    placement = place_scaffold(params.scaffold, layout, params.seed, placement_attempt(model))
-    return {
-        "builder": "geometries.gradient.build_gradient_porosity",
-        "description": describe_host(params.scaffold, layout, placement),
-        "units": "SI (m)",
-        "parameters": {
-            **layout_parameters(layout),
-            "layer_thicknesses_m": list(params.layer_thicknesses),
-            "porosities": list(params.porosities),
-            "pore_fill": params.pore_fill,
-            "scaffold": scaffold_parameters(params.scaffold),
-        },
-        "seed": params.seed,
-        **host_model_info(model, layout, placement),
-        "versions": package_versions(),
+    parameters = {
+        "layer_thicknesses_m": list(params.layer_thicknesses),
+        "porosities": list(params.porosities),
+        "pore_fill": params.pore_fill,
     }
+    return host_info("geometries.gradient.build_gradient_porosity", params, model, parameters)
 
 
 def gradient_porosity_mesh(
@@ -289,49 +271,34 @@ def build_gradient_material(model: Any, params: GradientMaterialParams) -> Any:
 
 def gradient_material_info(params: GradientMaterialParams, model: Any) -> dict[str, Any]:
     """The host's info plus the sublayers: ids, z ranges, labels, volumes, interface areas."""
-    from fem.mesh_io import package_versions
-
-    layout = params.layout()
-    placement = place_scaffold(params.scaffold, layout, params.seed, placement_attempt(model))
-    measured = host_model_info(model, layout, placement)
-    by_layer = model_measures(model)["interface_area_by_host_region_m2"]
-    layers = []
-    for k in range(len(params.layer_thicknesses)):
-        name = f"host_layer_{k}"
-        layers.append(
-            {
-                "name": name,
-                "id": HOST_LAYER_MARKERS[name],
-                "label": params.layer_labels[k] if params.layer_labels else "",
-                "z_bottom_m": layout.host_layers[k],
-                "z_top_m": layout.host_layers[k + 1],
-                "volume_m3": measured["volume_m3"].get(name, 0.0),
-                "interface_area_m2": by_layer.get(name, {"host_sse": 0.0, "host_li": 0.0}),
-            }
-        )
     host = params.host
     porosity = (
         {"porosity": host.porosity}
         if isinstance(host, PorousHostParams)
         else {"layer_thicknesses_porosity_m": list(host.layer_thicknesses), "porosities": list(host.porosities)}
     )
-    return {
-        "builder": "geometries.gradient.build_gradient_material",
-        "description": describe_host(params.scaffold, layout, placement),
-        "units": "SI (m)",
-        "parameters": {
-            **layout_parameters(layout),
-            **porosity,
-            "pore_fill": host.pore_fill,
-            "layer_thicknesses_m": list(params.layer_thicknesses),
-            "layer_labels": list(params.layer_labels),
-            "scaffold": scaffold_parameters(params.scaffold),
-        },
-        "seed": params.seed,
-        **measured,
-        "host_layers": layers,
-        "versions": package_versions(),
+    parameters = {
+        **porosity,
+        "pore_fill": host.pore_fill,
+        "layer_thicknesses_m": list(params.layer_thicknesses),
+        "layer_labels": list(params.layer_labels),
     }
+    info = host_info("geometries.gradient.build_gradient_material", params, model, parameters)
+    layout = params.layout()
+    by_layer = model_measures(model)["interface_area_by_host_region_m2"]
+    info["host_layers"] = [
+        {
+            "name": name,
+            "id": HOST_LAYER_MARKERS[name],
+            "label": params.layer_labels[k] if params.layer_labels else "",
+            "z_bottom_m": layout.host_layers[k],
+            "z_top_m": layout.host_layers[k + 1],
+            "volume_m3": info["volume_m3"].get(name, 0.0),
+            "interface_area_m2": by_layer.get(name, {"host_sse": 0.0, "host_li": 0.0}),
+        }
+        for k, name in ((k, f"host_layer_{k}") for k in range(len(params.layer_thicknesses)))
+    ]
+    return info
 
 
 def gradient_material_mesh(

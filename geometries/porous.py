@@ -96,6 +96,7 @@ __all__ = [
     "build_worker",
     "model_measures",
     "host_model_info",
+    "host_info",
     "build_porous_host",
     "porous_host_info",
     "porous_host_mesh",
@@ -1763,26 +1764,28 @@ def describe_host(scaffold: Scaffold, layout: HostLayout, placement: Placement) 
     return f"porous host: {what}, porosity {porosity}, pores {fill}{layers}"
 
 
-def porous_host_info(params: PorousHostParams, model: Any) -> dict[str, Any]:
-    """Parameters, seed, versions, measured porosity and interface areas for info.json."""
+def host_info(builder: str, params: Any, model: Any, parameters: dict[str, Any]) -> dict[str, Any]:
+    """info.json of a host cell built by ``builder``: parameters (layout, scaffold and ``parameters``),
+    seed, versions, measured porosity and interface areas (host_model_info)."""
     from fem.mesh_io import package_versions
 
     layout = params.layout()
     placement = place_scaffold(params.scaffold, layout, params.seed, placement_attempt(model))
     return {
-        "builder": "geometries.porous.build_porous_host",
+        "builder": builder,
         "description": describe_host(params.scaffold, layout, placement),
         "units": "SI (m)",
-        "parameters": {
-            **layout_parameters(layout),
-            "porosity": params.porosity,
-            "pore_fill": params.pore_fill,
-            "scaffold": scaffold_parameters(params.scaffold),
-        },
+        "parameters": {**layout_parameters(layout), **parameters, "scaffold": scaffold_parameters(params.scaffold)},
         "seed": params.seed,
         **host_model_info(model, layout, placement),
         "versions": package_versions(),
     }
+
+
+def porous_host_info(params: PorousHostParams, model: Any) -> dict[str, Any]:
+    """Parameters, seed, versions, measured porosity and interface areas for info.json."""
+    parameters = {"porosity": params.porosity, "pore_fill": params.pore_fill}
+    return host_info("geometries.porous.build_porous_host", params, model, parameters)
 
 
 def porous_host_mesh(

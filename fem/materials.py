@@ -2,7 +2,10 @@
 
 Parameter sets with units and sources live in ``fem/data/materials.toml``;
 :func:`electrolyte`, :func:`interface_kinetics`, :func:`elastic_material`,
-:func:`creep_law` and :func:`mechanical_material` load them by name.
+:func:`creep_law` and :func:`mechanical_material` load them by name.  Li creeps
+by Norton's power law (default, ``[creep.Li_Masias2019]``) or by Anand's
+viscoplasticity (``[creep.Li_Anand2019]``, :class:`fem.anand.AnandViscoplasticity`):
+``mechanical_material("Li_Anand")`` or ``mechanical_material("Li", creep="Li_Anand2019")``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from fem.anand import AnandViscoplasticity
 from fem.constants import GAS_CONSTANT_J_PER_MOL_K, ROOM_TEMPERATURE_K, thermal_voltage
 from fem.validation import ParameterError, check_positive, check_range
 
@@ -24,6 +28,8 @@ __all__ = [
     "Kinetics",
     "LinearElastic",
     "NortonCreep",
+    "AnandViscoplasticity",
+    "CreepLaw",
     "CreepingSolid",
     "MechanicalMaterial",
     "electrolyte",
@@ -180,13 +186,19 @@ class NortonCreep:
         )
 
 
+CreepLaw = NortonCreep | AnandViscoplasticity
+
+
 @dataclass(frozen=True, slots=True)
 class CreepingSolid:
-    """An elastic solid that also creeps (Li metal): eps = eps_el + eps_cr (+ eigenstrain)."""
+    """An elastic solid that also creeps (Li metal): eps = eps_el + eps_cr (+ eigenstrain).
+
+    ``creep`` is a Norton power law or Anand's viscoplasticity (fem.anand).
+    """
 
     name: str
     elastic: LinearElastic
-    creep: NortonCreep
+    creep: CreepLaw
 
 
 MechanicalMaterial = LinearElastic | CreepingSolid
@@ -255,9 +267,14 @@ def elastic_material(name: str) -> LinearElastic:
     )
 
 
-def creep_law(name: str = "Li_Masias2019") -> NortonCreep:
-    """Return the Norton creep parameter set ``name`` (see ``[creep.*]`` in materials.toml)."""
-    entry = _entry("creep", name)
+_CREEP_MODELS = ("norton", "anand")
+
+
+def _sourced(entry: dict[str, Any], keys: tuple[str, ...]) -> str:
+    return "; ".join(f"{key}: {entry[key]['source']}" for key in keys)
+
+
+def _norton(name: str, entry: dict[str, Any]) -> NortonCreep:
     keys = ("rate_prefactor", "reference_stress", "stress_exponent", "activation_energy", "reference_temperature")
     return NortonCreep(
         rate_prefactor_1_s=entry["rate_prefactor"]["value"],
@@ -266,15 +283,42 @@ def creep_law(name: str = "Li_Masias2019") -> NortonCreep:
         activation_energy_J_mol=entry["activation_energy"]["value"],
         reference_temperature_K=entry["reference_temperature"]["value"],
         name=name,
-        source="; ".join(f"{key}: {entry[key]['source']}" for key in keys),
+        source=_sourced(entry, keys),
     )
 
 
-def mechanical_material(name: str) -> MechanicalMaterial:
+def _anand(name: str, entry: dict[str, Any]) -> AnandViscoplasticity:
+    keys = (
+        "rate_prefactor",
+        "activation_energy",
+        "rate_sensitivity",
+        "initial_resistance",
+        "hardening_modulus",
+        "saturation_coefficient",
+        "saturation_exponent",
+        "hardening_exponent",
+    )
+    return AnandViscoplasticity(*(entry[key]["value"] for key in keys), name=name, source=_sourced(entry, keys[:1]))
+
+
+def creep_law(name: str = "Li_Masias2019") -> CreepLaw:
+    """Return the creep parameter set ``name`` (``[creep.*]`` in materials.toml): a NortonCreep,
+    or an AnandViscoplasticity where the set says ``model = "anand"``."""
+    entry = _entry("creep", name)
+    model = entry.get("model", "norton")
+    if model not in _CREEP_MODELS:
+        raise ParameterError(f"creep {name!r}: model = {model!r} is not one of {', '.join(map(repr, _CREEP_MODELS))}")
+    return _anand(name, entry) if model == "anand" else _norton(name, entry)
+
+
+def mechanical_material(name: str, creep: str | None = None) -> MechanicalMaterial:
     """Return the mechanical model of ``name``: a CreepingSolid when its set names a
-    creep law (``"Li"``), else LinearElastic (``"LPSCl"``, ``"LLZO"``)."""
+    creep law (``"Li"``: Norton, ``"Li_Anand"``: Anand), else LinearElastic (``"LPSCl"``,
+    ``"LLZO"``).  ``creep`` selects another ``[creep.*]`` set (e.g. ``"Li_Anand2019"``)
+    for the same elastic constants."""
     entry = _mechanical_entry(name)
     elastic = elastic_material(name)
-    if "creep" in entry:
-        return CreepingSolid(name=name, elastic=elastic, creep=creep_law(entry["creep"]))
+    law = creep if creep is not None else entry.get("creep")
+    if law is not None:
+        return CreepingSolid(name=name, elastic=elastic, creep=creep_law(law))
     return elastic

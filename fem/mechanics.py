@@ -1,7 +1,9 @@
-"""Small-strain solid mechanics: elastic regions and Li metal with power-law creep.
+"""Small-strain solid mechanics: elastic regions and Li metal with power-law creep or Anand viscoplasticity.
 
 Displacement u (m) on the whole mesh; each cell region (by name) is either
-linear elastic (electrolyte, host) or elastic with Norton creep (Li)::
+linear elastic (electrolyte, host) or elastic with Norton creep (Li), or
+elastic-viscoplastic after Anand (fem.anand, selected per region through the
+material's creep law)::
 
     eps(u) = eps_el + eps_cr + eps_g,      sigma = K tr(eps_el) I + 2 G dev(eps_el)
     eps_dot_cr = (3/2) p_dot s / sigma_eq,  p_dot = A' (sigma_eq / sigma_ref)^n,
@@ -37,7 +39,15 @@ return; here with a rate-dependent flow rule), so the global Newton iteration
 quadrature-space Functions; the trial strain is evaluated there with
 dolfinx.fem.Expression; residual and tangent are UFL forms over those fields.
 
+Anand regions use the same radial return structure (z, gamma, n) with the
+deformation resistance S as a further state variable at the quadrature points
+(fem.anand.anand_return_mapping: a safeguarded Newton on one scalar equation,
+its own tangent coefficient gamma).
+
 Elastic cells have z = 1 and gamma = 0; their integrals carry no history.
+:meth:`MechanicsProblem.save_state` / :meth:`MechanicsProblem.restore_state`
+copy the accepted state (displacement, creep strain, accumulated creep strain,
+S, time), e.g. to re-solve an interval with other loads.
 Limitation: with P1 tetrahedra, long creep steps of confined Li (z << 1 makes
 the increment nearly incompressible) lock volumetrically; use degree=2 there.
 """
@@ -59,10 +69,11 @@ import ufl
 from mpi4py import MPI
 from petsc4py import PETSc
 
+from fem.anand import AnandViscoplasticity, anand_return_mapping
 from fem.constants import ROOM_TEMPERATURE_K
-from fem.materials import CreepingSolid, LinearElastic, MechanicalMaterial, NortonCreep
+from fem.materials import CreepingSolid, CreepLaw, LinearElastic, MechanicalMaterial
 from fem.mesh_io import MeshData
-from fem.solvers import NewtonSolver, unique_prefix
+from fem.solvers import ELLIPTIC_NEWTON_DEFAULTS, NewtonSolver, unique_prefix
 from fem.validation import ParameterError, check_choice, check_positive, check_range
 
 __all__ = [
@@ -71,11 +82,13 @@ __all__ = [
     "Displacement",
     "ReturnMapping",
     "MechanicsStep",
+    "MechanicsState",
     "StepFailure",
     "TimeHistory",
     "MechanicsConvergenceError",
     "MECHANICS_NEWTON_DEFAULTS",
     "MechanicsProblem",
+    "solver_options",
     "norton_return_mapping",
     "strain",
     "eigenstrain",
@@ -324,6 +337,28 @@ MECHANICS_NEWTON_DEFAULTS: dict[str, Any] = {
     "pc_hypre_boomeramg_agg_nl": 0,
 }
 
+#: Options that a direct solve (ksp_type preonly) never reads.
+_KRYLOV_ONLY = ("ksp_rtol", "ksp_atol", "ksp_divtol", "ksp_max_it", "ksp_norm_type")
+_FACTOR_PCS = ("lu", "cholesky", "ilu", "icc")
+
+
+def solver_options(options: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Split PETSc options into those the chosen KSP/PC read and those it never reads.
+
+    A MUMPS override (ksp_type preonly, pc_type lu) of the CG + BoomerAMG
+    defaults leaves the Krylov tolerances and the ``pc_hypre_*`` options unused;
+    PETSc would list them as "Option left" at exit.  Returns (kept, dropped keys).
+    """
+    pc_type = options.get("pc_type")
+    dropped = [
+        key
+        for key in options
+        if (options.get("ksp_type") == "preonly" and key in _KRYLOV_ONLY)
+        or (key.startswith("pc_hypre_") and pc_type != "hypre")
+        or (key.startswith("pc_factor_") and pc_type not in _FACTOR_PCS)
+    ]
+    return {key: value for key, value in options.items() if key not in dropped}, dropped
+
 
 # -- results --------------------------------------------------------------------
 @dataclass
@@ -359,6 +394,31 @@ class TimeHistory:
         return sum(step.newton_iterations for step in self.steps)
 
 
+@dataclass(frozen=True)
+class MechanicsState:
+    """A copy of the accepted state of a :class:`MechanicsProblem` (:meth:`MechanicsProblem.save_state`).
+
+    The arrays are this process's part (owned and ghost values) of the
+    problem's Functions, so a state restores only into the problem (same mesh
+    partition and spaces) that saved it.  Loads (pressures, prescribed
+    displacements, growth strains, temperature) are inputs, not state.
+
+    Attributes:
+        time_s: time of the state (s).
+        displacement_m: displacement dofs (m).
+        creep_strain: creep (viscoplastic) strain tensor at the quadrature points (dimensionless).
+        accumulated_creep_strain: accumulated equivalent creep strain p at the quadrature points.
+        deformation_resistance_Pa: Anand deformation resistance S at the quadrature points
+            (Pa; zero outside Anand regions).
+    """
+
+    time_s: float
+    displacement_m: np.ndarray
+    creep_strain: np.ndarray
+    accumulated_creep_strain: np.ndarray
+    deformation_resistance_Pa: np.ndarray
+
+
 class MechanicsConvergenceError(RuntimeError):
     """The global Newton iteration of a step failed; the state is back at the step's start."""
 
@@ -379,7 +439,7 @@ class _Region:
     K: dolfinx.fem.Constant
     G: dolfinx.fem.Constant
     growth: Any
-    creep: NortonCreep | None = None
+    creep: CreepLaw | None = None
     trial_expression: dolfinx.fem.Expression | None = None
     dofs: np.ndarray | None = None  # (cells, points) quadrature dofs
 
@@ -466,6 +526,9 @@ class MechanicsProblem:
         self.creep_strain = dolfinx.fem.Function(self.QT, name="creep_strain")
         self._creep_strain_old = dolfinx.fem.Function(self.QT)
         self.accumulated_creep_strain = dolfinx.fem.Function(self.Q, name="accumulated_creep_strain")
+        #: Anand deformation resistance S (Pa; zero outside Anand regions): current iterate and accepted.
+        self.deformation_resistance = dolfinx.fem.Function(self.Q, name="deformation_resistance_Pa")
+        self._deformation_resistance_old = dolfinx.fem.Function(self.Q)
         self.z.x.array[:] = 1.0
         self._dt = 0.0
         self._dp: dict[str, np.ndarray] = {}
@@ -533,10 +596,13 @@ class MechanicsProblem:
         self.residual = scale * residual
         self.jacobian = scale * jacobian
 
-        options = {**MECHANICS_NEWTON_DEFAULTS, **(petsc_options or {})}
-        self.solver = NewtonSolver(
-            self.residual, self.u, self.bcs, unique_prefix("mechanics"), options, jacobian=self.jacobian
-        )
+        options, _ = solver_options({**MECHANICS_NEWTON_DEFAULTS, **(petsc_options or {})})
+        prefix = unique_prefix("mechanics")
+        self.solver = NewtonSolver(self.residual, self.u, self.bcs, prefix, options, jacobian=self.jacobian)
+        # NewtonSolver merges fem.solvers.ELLIPTIC_NEWTON_DEFAULTS under the options: drop what this KSP/PC ignores
+        _, unused = solver_options({**ELLIPTIC_NEWTON_DEFAULTS, **options})
+        for key in unused:
+            PETSc.Options().delValue(f"{prefix}{key}")
         self.solver.on_iterate = self._update_state
         self._nullspace = rigid_body_modes(self.V)
         self.solver.snes.getJacobian()[0].setNearNullSpace(self._nullspace)
@@ -570,6 +636,9 @@ class MechanicsProblem:
                 e_trial = trial_deviatoric_strain(self.u, self._creep_strain_old, region.growth)
                 region.trial_expression = dolfinx.fem.Expression(e_trial, self._points)
                 region.dofs = self.Q.dofmap.list[cells]
+                if isinstance(region.creep, AnandViscoplasticity):
+                    for resistance in (self.deformation_resistance, self._deformation_resistance_old):
+                        resistance.x.array[region.dofs] = region.creep.initial_resistance_Pa
             regions.append(region)
         missing = mesh.comm.allreduce(int(np.count_nonzero(~covered)), op=MPI.SUM)
         if missing:
@@ -684,14 +753,12 @@ class MechanicsProblem:
         for region in self.regions:
             if region.creep is None or region.cells.size == 0:
                 continue
-            creep = region.creep
             shape = (region.cells.size, self._points.shape[0], 3, 3)
             e = region.trial_expression.eval(self.meshdata.mesh, region.cells).reshape(shape)
             norm = np.sqrt(np.einsum("cpij,cpij->cp", e, e))
             G = float(region.G.value)
             q = math.sqrt(1.5) * 2.0 * G * norm
-            dt_rate = self._dt * creep.rate_factor_1_s(self.temperature_K)
-            result = norton_return_mapping(q, dt_rate, creep.stress_exponent, creep.reference_stress_Pa, G)
+            result = self._return_mapping(region, q, G)
             with np.errstate(invalid="ignore", divide="ignore"):
                 direction = np.where(norm[..., None, None] > 0.0, e / norm[..., None, None], 0.0)
             self.z.x.array[region.dofs] = result.z
@@ -703,6 +770,17 @@ class MechanicsProblem:
             self.creep_strain.x.array.reshape(-1, 9)[region.dofs] = region_creep
             # dp = (1 - z) q / 3G = (1 - z) sqrt(2/3) |e|
             self._dp[region.name] = result.one_minus_z * math.sqrt(2.0 / 3.0) * norm
+
+    def _return_mapping(self, region: _Region, q: np.ndarray, G: float) -> ReturnMapping:
+        """The region's local update at trial von Mises stresses q (Pa); Anand also updates S."""
+        creep = region.creep
+        if isinstance(creep, AnandViscoplasticity):
+            old = self._deformation_resistance_old.x.array[region.dofs]
+            result = anand_return_mapping(q, old, self._dt, creep, self.temperature_K, G)
+            self.deformation_resistance.x.array[region.dofs] = result.resistance_Pa
+            return ReturnMapping(result.z, result.one_minus_z, result.gamma, result.iterations)
+        dt_rate = self._dt * creep.rate_factor_1_s(self.temperature_K)
+        return norton_return_mapping(q, dt_rate, creep.stress_exponent, creep.reference_stress_Pa, G)
 
     # -- time stepping ----------------------------------------------------
     def step(self, dt_s: float, initial_guess: np.ndarray | None = None) -> MechanicsStep:
@@ -748,6 +826,7 @@ class MechanicsProblem:
     def _accept(self) -> None:
         self._u_old.x.array[:] = self.u.x.array
         self._creep_strain_old.x.array[:] = self.creep_strain.x.array
+        self._deformation_resistance_old.x.array[:] = self.deformation_resistance.x.array
         for region in self.regions:
             if region.creep is not None and region.cells.size:
                 self.accumulated_creep_strain.x.array[region.dofs] += self._dp[region.name]
@@ -755,8 +834,39 @@ class MechanicsProblem:
     def _restore(self) -> None:
         self.u.x.array[:] = self._u_old.x.array
         self.creep_strain.x.array[:] = self._creep_strain_old.x.array
+        self.deformation_resistance.x.array[:] = self._deformation_resistance_old.x.array
         self.z.x.array[:] = 1.0
         self.gamma.x.array[:] = 0.0
+
+    def save_state(self) -> MechanicsState:
+        """Copy the accepted state: time, displacement, creep strain, accumulated creep strain and S."""
+        return MechanicsState(
+            time_s=self.time_s,
+            displacement_m=self._u_old.x.array.copy(),
+            creep_strain=self._creep_strain_old.x.array.copy(),
+            accumulated_creep_strain=self.accumulated_creep_strain.x.array.copy(),
+            deformation_resistance_Pa=self._deformation_resistance_old.x.array.copy(),
+        )
+
+    def restore_state(self, state: MechanicsState) -> None:
+        """Return to a state from :meth:`save_state` of this problem (loads are left as they are now)."""
+        pairs = (
+            (state.displacement_m, self._u_old),
+            (state.creep_strain, self._creep_strain_old),
+            (state.accumulated_creep_strain, self.accumulated_creep_strain),
+            (state.deformation_resistance_Pa, self._deformation_resistance_old),
+        )
+        misfits = [(saved.shape, function) for saved, function in pairs if saved.shape != function.x.array.shape]
+        if self.meshdata.mesh.comm.allreduce(len(misfits), op=MPI.SUM):  # refuse on every rank together
+            detail = f"{misfits[0][0]} for {misfits[0][1].x.array.shape}" if misfits else "on another rank"
+            raise ParameterError(
+                f"state arrays do not fit this problem (shape {detail}): "
+                "a state restores only into the problem that saved it"
+            )
+        for saved, function in pairs:
+            function.x.array[:] = saved
+        self.time_s = float(state.time_s)
+        self._restore()
 
     def advance(
         self,

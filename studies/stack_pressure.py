@@ -52,10 +52,10 @@ ranks: ``containers/run -n 2 python3 -m studies.stack_pressure --out results/sta
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -66,10 +66,12 @@ import ufl
 from mpi4py import MPI
 
 from fem.constants import FARADAY_C_PER_MOL, LI_MOLAR_VOLUME_M3_PER_MOL
-from fem.materials import CreepingSolid, LinearElastic, elastic_material, mechanical_material
-from fem.mechanics import Displacement, MechanicsConvergenceError, MechanicsProblem, Roller
-from fem.output import write_fields_vtx, write_mesh_xdmf
+from fem.materials import AnandViscoplasticity, CreepingSolid, LinearElastic, elastic_material, mechanical_material
+from fem.mechanics import Displacement, MechanicsConvergenceError, MechanicsProblem, MechanicsState, Roller
+from fem.mechanics_output import FacetSide, MechanicsFieldWriter
+from fem.output import write_mesh_xdmf
 from fem.validation import ParameterError, check_choice, check_range
+from geometries.interdigitated import InterdigitatedParams, LamellarParams, PillarParams, interdigitated_mesh
 from geometries.stack import li_strip_stack
 from studies._cli import COMMON_HELP, run_cli, study_main
 from studies._figures import line_plot
@@ -95,6 +97,7 @@ A_M2_PER_MA_CM2 = 10.0
 C_M2_PER_MAH_CM2 = 36.0e3  # 1 mAh/cm2 = 3.6 C/cm2 = 3.6e4 C/m2
 FIXTURES = ("rigid", "spring")
 GROWTH_MODES = ("uniaxial", "isotropic")
+GEOMETRIES = ("planar", "lamellar", "pillars")
 #: PETSc overrides of fem.mechanics.MECHANICS_NEWTON_DEFAULTS: the strip meshes are small, and with
 #: creeping (nearly incompressible) Li in P2 a sparse LU (MUMPS) is far faster than CG + AMG.
 LINEAR_SOLVERS: dict[str, dict[str, Any]] = {
@@ -156,6 +159,15 @@ class StackPressureConfig:
     sse_thickness_um: float = 100.0
     li_half_width_um: float = 100.0
     gap_half_width_um: float = 50.0
+    geometry: tuple[str, ...] = ("planar",)
+    finger_height_um: float = 20.0
+    finger_width_um: float = 5.0
+    pillar_radius_um: float = 2.5
+    pitch_um: float = 10.0
+    base_thickness_um: float = 5.0
+    separator_thickness_um: float = 10.0
+    mesh_size_interface_um: float = 2.0
+    mesh_size_bulk_um: float = 4.0
     lithium: str = "Li"
     electrolyte: str = "LPSCl"
     li_creep: bool = True
@@ -188,6 +200,11 @@ class StackPressureConfig:
         check_range("sse_thickness_um", self.sse_thickness_um, 0.0, 1e4, unit="um")
         check_range("li_half_width_um", self.li_half_width_um, 0.0, 1e5, unit="um")
         check_range("gap_half_width_um", self.gap_half_width_um, 0.0, 1e5, low_inclusive=True, unit="um")
+        if not self.geometry:
+            raise ParameterError("geometry must not be empty: planar, lamellar and/or pillars")
+        for geometry in self.geometry:
+            check_choice("geometry", geometry, GEOMETRIES)
+            self.host_params(geometry)
         try:
             material = mechanical_material(self.lithium)
         except ParameterError as error:
@@ -214,6 +231,26 @@ class StackPressureConfig:
         check_choice("linear_solver", self.linear_solver, tuple(LINEAR_SOLVERS))
         check_range("groups", self.groups, 1, comm_size, low_inclusive=True, high_inclusive=True)
 
+    def host_params(self, geometry: str) -> InterdigitatedParams | None:
+        """The interdigitated cell of a host geometry (SI, geometries.interdigitated); None for planar."""
+        if geometry == "planar":
+            return None
+        for name in _HOST_LENGTHS[geometry]:
+            check_range(name, getattr(self, name), 0.0, 1e4, unit="um")
+        common = {
+            "finger_height": self.finger_height_um * UM,
+            "separator_thickness": self.separator_thickness_um * UM,
+            "base_thickness": self.base_thickness_um * UM,
+            "mesh_size_interface": self.mesh_size_interface_um * UM,
+            "mesh_size_bulk": self.mesh_size_bulk_um * UM,
+        }
+        try:
+            if geometry == "lamellar":
+                return LamellarParams(finger_width=self.finger_width_um * UM, pitch=self.pitch_um * UM, **common)
+            return PillarParams(pillar_radius=self.pillar_radius_um * UM, pitch=self.pitch_um * UM, **common)
+        except ParameterError as error:  # the builder speaks SI: say which geometry and that lengths are in m
+            raise ParameterError(f"geometry {geometry} (lengths in m): {error}") from None
+
     @property
     def li_material(self) -> CreepingSolid | LinearElastic:
         return mechanical_material(self.lithium) if self.li_creep else elastic_material(self.lithium)
@@ -223,34 +260,49 @@ class StackPressureConfig:
         return elastic_material(self.electrolyte)
 
 
+#: Lengths (config fields, um) that define each host geometry.
+_HOST_LENGTHS = {
+    "lamellar": ("finger_height_um", "finger_width_um", "pitch_um", "base_thickness_um", "separator_thickness_um"),
+    "pillars": ("finger_height_um", "pillar_radius_um", "pitch_um", "base_thickness_um", "separator_thickness_um"),
+}
+
+
 @dataclass(frozen=True)
 class Case:
-    """One fixture, initial stack pressure and current density."""
+    """One geometry, fixture, initial stack pressure and current density."""
 
     fixture: str
     initial_pressure_MPa: float
     current_density_mA_cm2: float
     fields: bool = False
+    geometry: str = "planar"
 
     def label(self) -> str:
-        return f"{self.fixture}, p0 = {self.initial_pressure_MPa:g} MPa, i = {self.current_density_mA_cm2:g} mA/cm2"
+        text = f"{self.fixture}, p0 = {self.initial_pressure_MPa:g} MPa, i = {self.current_density_mA_cm2:g} mA/cm2"
+        return text if self.geometry == "planar" else f"{self.geometry}, {text}"
 
     @property
     def case_id(self) -> str:
         text = f"{self.fixture}_p{self.initial_pressure_MPa:g}_i{self.current_density_mA_cm2:g}"
+        text = text if self.geometry == "planar" else f"{self.geometry}_{text}"
         return text.replace(".", "p")
 
 
 def build_cases(cfg: StackPressureConfig) -> list[Case]:
-    """Every fixture x initial pressure x current density; fields for the fastest rigid one."""
+    """Every geometry x fixture x initial pressure x current density; fields for the fastest rigid
+    case of each geometry."""
     cases = [
-        Case(fixture, p0, i)
+        Case(fixture, p0, i, geometry=geometry)
+        for geometry in cfg.geometry
         for fixture in cfg.fixtures
         for p0 in cfg.initial_pressures_MPa
         for i in cfg.current_densities_mA_cm2
     ]
-    picture = Case(cfg.fixtures[0], cfg.initial_pressures_MPa[0], max(cfg.current_densities_mA_cm2))
-    return [replace(c, fields=cfg.fields and c == picture) for c in cases]
+    pictures = [
+        Case(cfg.fixtures[0], cfg.initial_pressures_MPa[0], max(cfg.current_densities_mA_cm2), geometry=geometry)
+        for geometry in cfg.geometry
+    ]
+    return [replace(c, fields=cfg.fields and c in pictures) for c in cases]
 
 
 def time_grid_s(t_end: float, first_step: float, uniform_steps: int) -> np.ndarray:
@@ -271,26 +323,31 @@ def time_grid_s(t_end: float, first_step: float, uniform_steps: int) -> np.ndarr
 class _Stack:
     """The mechanics problem of one case with its plate, growth and pressure read-out."""
 
-    def __init__(self, cfg: StackPressureConfig, comm: MPI.Comm) -> None:
+    def __init__(self, cfg: StackPressureConfig, comm: MPI.Comm, geometry: str = "planar") -> None:
         self.cfg = cfg
-        h, L = cfg.li_thickness_um * UM, cfg.sse_thickness_um * UM
-        w, gap = cfg.li_half_width_um * UM, cfg.gap_half_width_um * UM
-        depth = w / cfg.cells_li_x  # one box layer in y (plane strain)
-        self.md = li_strip_stack(
-            comm, L, h, w, w + gap, depth, cfg.cells_sse_z, cfg.cells_li_z, cfg.cells_li_x, cfg.cells_gap_x
-        )
+        self.geometry = geometry
+        host = cfg.host_params(geometry)
+        if host is None:
+            h, L = cfg.li_thickness_um * UM, cfg.sse_thickness_um * UM
+            w, gap = cfg.li_half_width_um * UM, cfg.gap_half_width_um * UM
+            depth = w / cfg.cells_li_x  # one box layer in y (plane strain)
+            self.md = li_strip_stack(
+                comm, L, h, w, w + gap, depth, cfg.cells_sse_z, cfg.cells_li_z, cfg.cells_li_x, cfg.cells_gap_x
+            )
+            # lower plate frictionless under the electrolyte; upper plate bonded to the Li, displacement-controlled
+            bcs = [Roller("bottom"), Roller("sides"), *(Displacement("top", 0.0, component=i) for i in range(3))]
+            height, area = L + h, w * depth
+        else:
+            self.md = interdigitated_mesh(comm, host)
+            # lower plate = current collector bonded to the Li base; upper plate (counter electrode) frictionless
+            # on the electrolyte, displacement-controlled
+            bcs = [Displacement("bottom", 0.0), Roller("sides"), Displacement("top", 0.0, component=2)]
+            height, area = host.cell_height, host.footprint_area
         mesh = self.md.mesh
         self.growth = dolfinx.fem.Constant(mesh, 0.0)
         e_z = ufl.as_vector((0.0, 0.0, 1.0))
         uniaxial = cfg.growth == "uniaxial"
         eigen = self.growth * ufl.outer(e_z, e_z) if uniaxial else self.growth / 3.0 * ufl.Identity(3)
-        bcs = [
-            Roller("bottom"),
-            Roller("sides"),
-            Displacement("top", 0.0, component=0),
-            Displacement("top", 0.0, component=1),
-            Displacement("top", 0.0, component=2),
-        ]
         self.problem = MechanicsProblem(
             self.md,
             {"sse": cfg.sse_material, "lithium": cfg.li_material},
@@ -300,8 +357,6 @@ class _Stack:
             degree=cfg.degree,
             petsc_options=LINEAR_SOLVERS[cfg.linear_solver],
         )
-        self.li_thickness = h
-        height, area = L + h, w * depth
         p = self.problem
         scale = dolfinx.fem.Constant(mesh, -1.0 / (height * area))
         #: p = -(1/(H A)) int sigma_zz: the plate reaction tested with w = (z/H) e_z (exact for the discrete problem).
@@ -310,6 +365,12 @@ class _Stack:
         )
         one = dolfinx.fem.Constant(mesh, 1.0)
         self._li_volume = self._assemble(dolfinx.fem.form(one * p.measure("lithium")))
+        sse_volume = self._assemble(dolfinx.fem.form(one * p.measure("sse")))
+        #: Plate contact area A (m2) and the Li and electrolyte volumes per unit A (m): the thicknesses of the
+        #: equivalent planar layers.  Plated thickness delta adds the volume delta A as growth strain delta A / V_Li.
+        self.area_m2, self.height_m = area, height
+        self.li_thickness = self._li_volume / area
+        self.sse_thickness = sse_volume / area
         self._creep_form = dolfinx.fem.form(p.accumulated_creep_strain * p.measure("lithium"))
         self.plate_m = 0.0
         self.failures = 0
@@ -348,18 +409,11 @@ class _Stack:
         return a, b
 
     # -- state snapshots for the spring iteration (re-solving one interval) --
-    def _state_arrays(self) -> list[np.ndarray]:
-        p = self.problem
-        functions = [p.u, p._u_old, p.creep_strain, p._creep_strain_old, p.accumulated_creep_strain]
-        return [f.x.array for f in functions]
+    def snapshot(self) -> MechanicsState:
+        return self.problem.save_state()
 
-    def snapshot(self) -> tuple[float, list[np.ndarray]]:
-        return self.problem.time_s, [a.copy() for a in self._state_arrays()]
-
-    def restore(self, state: tuple[float, list[np.ndarray]]) -> None:
-        self.problem.time_s = state[0]
-        for target, saved in zip(self._state_arrays(), state[1], strict=True):
-            target[:] = saved
+    def restore(self, state: MechanicsState) -> None:
+        self.problem.restore_state(state)
 
     def advance_to(self, t_end: float, rate_m_s: float) -> int:
         """Advance the (fixed-plate) problem to t_end, halving failed steps; returns steps taken."""
@@ -407,7 +461,7 @@ def _spring_interval(
 def run_case(cfg: StackPressureConfig, case: Case, comm: MPI.Comm, out: Path) -> dict[str, Any]:
     """Apply p0, plate the capacity at the case's current density, record p(t)."""
     start = time.perf_counter()
-    stack = _Stack(cfg, comm)
+    stack = _Stack(cfg, comm, case.geometry)
     problem = stack.problem
     a, b = stack.elastic_response()
     p0 = case.initial_pressure_MPa * MPA
@@ -425,11 +479,16 @@ def run_case(cfg: StackPressureConfig, case: Case, comm: MPI.Comm, out: Path) ->
     initial_check = stack.pressure_Pa() / MPA
     history = {"time_h": [0.0], "pressure_MPa": [initial_check]}
     plate_iterations = 0
+    writer = _field_writer(out / "fields" / case.case_id, stack) if case.fields else None
+    if writer is not None:
+        writer.write()
     for t in times:
         if spring:
             plate_iterations += _spring_interval(stack, float(t), rate, p0, d0, k, a, tol)
         else:
             stack.advance_to(float(t), rate)
+        if writer is not None:
+            writer.write()
         history["time_h"].append(float(t) / 3600.0)
         history["pressure_MPa"].append(stack.pressure_Pa() / MPA)
         if comm.rank == 0 and len(history["time_h"]) % 8 == 0:
@@ -439,10 +498,11 @@ def run_case(cfg: StackPressureConfig, case: Case, comm: MPI.Comm, out: Path) ->
     capacity = time_h * case.current_density_mA_cm2  # mAh/cm2
     plated_um = capacity * plated_thickness_um(1.0)
     elastic = case.initial_pressure_MPa + elastic_gain * plated_um * UM / MPA
+    planar = case.geometry == "planar"  # hosts: layers of the same Li and electrolyte volume per plate area
     confined = case.initial_pressure_MPa + confined_pressure_rise_MPa(
         plated_um[-1],
-        cfg.li_thickness_um,
-        cfg.sse_thickness_um,
+        cfg.li_thickness_um if planar else stack.li_thickness / UM,
+        cfg.sse_thickness_um if planar else stack.sse_thickness / UM,
         elastic_material(cfg.lithium),
         cfg.sse_material,
         cfg.spring_stiffness_MPa_per_um if spring else None,
@@ -452,6 +512,9 @@ def run_case(cfg: StackPressureConfig, case: Case, comm: MPI.Comm, out: Path) ->
     rise = pressure[-1] - case.initial_pressure_MPa
     result: dict[str, Any] = {
         "case_id": case.case_id,
+        "geometry": case.geometry,
+        "li_equivalent_thickness_um": stack.li_thickness / UM,
+        "sse_equivalent_thickness_um": stack.sse_thickness / UM,
         "fixture": case.fixture,
         "spring_stiffness_MPa_per_um": cfg.spring_stiffness_MPa_per_um if spring else None,
         "current_density_mA_cm2": case.current_density_mA_cm2,
@@ -490,101 +553,86 @@ def run_case(cfg: StackPressureConfig, case: Case, comm: MPI.Comm, out: Path) ->
             "elastic_only_pressure_MPa": elastic.tolist(),
         },
     }
-    if case.fields:
-        _write_fields(out / "fields" / case.case_id, stack)
+    if writer is not None:
+        writer.close()
         result["fields"] = f"fields/{case.case_id}"
+        result["field_times"] = len(writer.times)
     problem.destroy()
     return result
 
 
-def _dg0(problem: MechanicsProblem, name: str, per_region: Callable[[str], Any]) -> dolfinx.fem.Function:
-    """Cell averages (DG0) of a quadrature-level scalar, region by region (an exact local L2 projection)."""
-    mesh = problem.meshdata.mesh
-    W = dolfinx.fem.functionspace(mesh, ("DG", 0))
-    v = ufl.TestFunction(W)
-    numerator = sum(per_region(region.name) * v * problem.measure(region.name) for region in problem.regions)
-    values = dolfinx.fem.assemble_vector(dolfinx.fem.form(numerator))
-    volumes = dolfinx.fem.assemble_vector(dolfinx.fem.form(v * ufl.dx(domain=mesh)))
-    function = dolfinx.fem.Function(W, name=name)
-    with np.errstate(invalid="ignore", divide="ignore"):  # ghost entries: 0/0, overwritten by the scatter
-        function.x.array[:] = np.where(volumes.array > 0.0, values.array / volumes.array, 0.0)
-    function.x.scatter_forward()
-    return function
-
-
-def _write_fields(path: Path, stack: _Stack) -> None:
-    """VTX: displacement, DG0 von Mises stress, hydrostatic pressure, sigma_zz and accumulated creep strain."""
+def _field_writer(path: Path, stack: _Stack) -> MechanicsFieldWriter:
+    """VTX time series (fem.mechanics_output): displacement, DG0 von Mises and hydrostatic stress,
+    sigma_zz, accumulated creep strain, stress tensor, and the normal traction on the Li side of
+    the Li | electrolyte interface and on the upper plate; mesh and tags as XDMF."""
     p = stack.problem
-    fields = [
-        p.u,
-        _dg0(p, "von_mises_stress_Pa", p.von_mises_stress),
-        _dg0(p, "hydrostatic_pressure_Pa", lambda r: -ufl.tr(p.stress(r)) / 3.0),
-        _dg0(p, "stress_zz_Pa", lambda r: p.stress(r)[2, 2]),
-        _dg0(
-            p,
-            "accumulated_creep_strain",
-            lambda r: p.accumulated_creep_strain if r == "lithium" else dolfinx.fem.Constant(p.meshdata.mesh, 0.0),
-        ),
-    ]
-    write_fields_vtx(path, fields)
+    tractions = [FacetSide("li_sse", "lithium"), FacetSide("top")]
+    writer = MechanicsFieldWriter(p, path, tractions, extra={"stress_zz_Pa": lambda region: p.stress(region)[2, 2]})
     write_mesh_xdmf(path / "mesh_tags.xdmf", stack.md)
+    return writer
 
 
 # ----------------------------------------------------------------------------- report
 
 
 def thresholds(cfg: StackPressureConfig, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per fixture and initial pressure: the current density above which p rises over the capacity.
+    """Per geometry, fixture and initial pressure: the current density above which p rises over the capacity.
 
     The sign change of p_final - p0 between neighbouring currents of the sweep is
     located by linear interpolation in log(i); outside the swept range only a
     bound is reported.
     """
     rows = []
-    for fixture in cfg.fixtures:
-        for p0 in cfg.initial_pressures_MPa:
-            cases = sorted(
-                (r for r in results if r["fixture"] == fixture and r["initial_pressure_MPa"] == p0),
-                key=lambda r: r["current_density_mA_cm2"],
-            )
-            currents = [r["current_density_mA_cm2"] for r in cases]
-            change = [r["pressure_change_MPa"] for r in cases]
-            row: dict[str, Any] = {
-                "fixture": fixture,
-                "initial_pressure_MPa": p0,
-                "threshold_current_density_mA_cm2": None,
-                "bracket_mA_cm2": None,
-                "bound": "",
-                "power_law_exponent": None,
-                "threshold_power_law_fit_mA_cm2": None,
-            }
-            if len(cases) >= 2 and all(r["final_pressure_MPa"] > 0.0 for r in cases):
-                # creep-limited plateau p ~ C i^m: fit log p_final against log i, solve p = p0
-                m, log_c = np.polyfit(np.log(currents), np.log([r["final_pressure_MPa"] for r in cases]), 1)
-                row["power_law_exponent"] = float(m)
-                if m > 0.0 and p0 > 0.0:
-                    row["threshold_power_law_fit_mA_cm2"] = float(math.exp((math.log(p0) - log_c) / m))
-            for k in range(len(cases) - 1):
-                if change[k] <= 0.0 < change[k + 1]:
-                    x0, x1 = math.log(currents[k]), math.log(currents[k + 1])
-                    s = -change[k] / (change[k + 1] - change[k])
-                    row["threshold_current_density_mA_cm2"] = math.exp(x0 + s * (x1 - x0))
-                    row["bracket_mA_cm2"] = [currents[k], currents[k + 1]]
-                    break
-            else:
-                if change and change[0] > 0.0:
-                    row["bound"] = f"below {currents[0]:g} mA/cm2 (pressure rises at every swept current)"
-                elif change:
-                    row["bound"] = f"above {currents[-1]:g} mA/cm2 (creep keeps up at every swept current)"
-            rows.append(row)
+    for geometry, fixture, p0 in itertools.product(cfg.geometry, cfg.fixtures, cfg.initial_pressures_MPa):
+        cases = sorted(
+            (
+                r
+                for r in results
+                if (r["geometry"], r["fixture"], r["initial_pressure_MPa"]) == (geometry, fixture, p0)
+            ),
+            key=lambda r: r["current_density_mA_cm2"],
+        )
+        currents = [r["current_density_mA_cm2"] for r in cases]
+        change = [r["pressure_change_MPa"] for r in cases]
+        row: dict[str, Any] = {
+            "geometry": geometry,
+            "fixture": fixture,
+            "initial_pressure_MPa": p0,
+            "threshold_current_density_mA_cm2": None,
+            "bracket_mA_cm2": None,
+            "bound": "",
+            "power_law_exponent": None,
+            "threshold_power_law_fit_mA_cm2": None,
+        }
+        if len(cases) >= 2 and all(r["final_pressure_MPa"] > 0.0 for r in cases):
+            # creep-limited plateau p ~ C i^m: fit log p_final against log i, solve p = p0
+            m, log_c = np.polyfit(np.log(currents), np.log([r["final_pressure_MPa"] for r in cases]), 1)
+            row["power_law_exponent"] = float(m)
+            if m > 0.0 and p0 > 0.0:
+                row["threshold_power_law_fit_mA_cm2"] = float(math.exp((math.log(p0) - log_c) / m))
+        for k in range(len(cases) - 1):
+            if change[k] <= 0.0 < change[k + 1]:
+                x0, x1 = math.log(currents[k]), math.log(currents[k + 1])
+                s = -change[k] / (change[k + 1] - change[k])
+                row["threshold_current_density_mA_cm2"] = math.exp(x0 + s * (x1 - x0))
+                row["bracket_mA_cm2"] = [currents[k], currents[k + 1]]
+                break
+        else:
+            if change and change[0] > 0.0:
+                row["bound"] = f"below {currents[0]:g} mA/cm2 (pressure rises at every swept current)"
+            elif change:
+                row["bound"] = f"above {currents[-1]:g} mA/cm2 (creep keeps up at every swept current)"
+        rows.append(row)
     return rows
 
 
 def _figures(out: Path, cfg: StackPressureConfig, results: list[dict[str, Any]]) -> list[str]:
     figures = []
     styles = ("o-", "s-", "^-", "v-", "d-", "x-", "+-", "*-")
-    for fixture in cfg.fixtures:
-        cases = [r for r in results if r["fixture"] == fixture]
+    for geometry, fixture in itertools.product(cfg.geometry, cfg.fixtures):
+        cases = [r for r in results if (r["geometry"], r["fixture"]) == (geometry, fixture)]
+        tag = fixture if geometry == "planar" else f"{geometry}_{fixture}"
+        title = f"{fixture} fixture" if geometry == "planar" else f"{geometry} host, {fixture} fixture"
         series = []
         for n, r in enumerate(cases):
             series.append(
@@ -595,35 +643,35 @@ def _figures(out: Path, cfg: StackPressureConfig, results: list[dict[str, Any]])
                     "style": styles[n % len(styles)],
                 }
             )
-        name = f"figures/pressure_vs_capacity_{fixture}.png"
+        name = f"figures/pressure_vs_capacity_{tag}.png"
         line_plot(
             out / name,
             series,
             "plated capacity (mAh/cm2)",
             "stack pressure (MPa)",
-            f"Stack pressure during plating, {fixture} fixture",
+            f"Stack pressure during plating, {title}",
         )
         figures.append(name)
         series_t = [
             {**s, "x": np.maximum(r["history"]["time_h"], 1e-7) * 3600.0} for s, r in zip(series, cases, strict=True)
         ]
-        name = f"figures/pressure_vs_time_{fixture}.png"
-        line_plot(out / name, series_t, "time (s)", "stack pressure (MPa)", f"{fixture} fixture", logx=True)
+        name = f"figures/pressure_vs_time_{tag}.png"
+        line_plot(out / name, series_t, "time (s)", "stack pressure (MPa)", title, logx=True)
         figures.append(name)
     series = []
-    for fixture in cfg.fixtures:
-        for p0 in cfg.initial_pressures_MPa:
-            cases = sorted(
-                (r for r in results if r["fixture"] == fixture and r["initial_pressure_MPa"] == p0),
-                key=lambda r: r["current_density_mA_cm2"],
-            )
-            series.append(
-                {
-                    "x": [r["current_density_mA_cm2"] for r in cases],
-                    "y": [r["final_pressure_MPa"] for r in cases],
-                    "label": f"{fixture}, p0 = {p0:g} MPa",
-                }
-            )
+    for geometry, fixture, p0 in itertools.product(cfg.geometry, cfg.fixtures, cfg.initial_pressures_MPa):
+        cases = sorted(
+            (r for r in results if (r["geometry"], r["fixture"], r["initial_pressure_MPa"]) == (geometry, fixture, p0)),
+            key=lambda r: r["current_density_mA_cm2"],
+        )
+        prefix = "" if geometry == "planar" else f"{geometry}, "
+        series.append(
+            {
+                "x": [r["current_density_mA_cm2"] for r in cases],
+                "y": [r["final_pressure_MPa"] for r in cases],
+                "label": f"{prefix}{fixture}, p0 = {p0:g} MPa",
+            }
+        )
     name = "figures/final_pressure_vs_current.png"
     line_plot(
         out / name,
@@ -638,7 +686,40 @@ def _figures(out: Path, cfg: StackPressureConfig, results: list[dict[str, Any]])
     return figures
 
 
+def geometry_comparison(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each host case next to the planar case of the same fixture, p0 and current (when both ran)."""
+    planar = {
+        (r["fixture"], r["initial_pressure_MPa"], r["current_density_mA_cm2"]): r
+        for r in results
+        if r["geometry"] == "planar"
+    }
+    rows = []
+    for r in results:
+        key = (r["fixture"], r["initial_pressure_MPa"], r["current_density_mA_cm2"])
+        if r["geometry"] == "planar" or key not in planar:
+            continue
+        ref = planar[key]
+        rows.append(
+            {
+                "geometry": r["geometry"],
+                "fixture": r["fixture"],
+                "initial_pressure_MPa": r["initial_pressure_MPa"],
+                "current_density_mA_cm2": r["current_density_mA_cm2"],
+                "final_pressure_MPa": r["final_pressure_MPa"],
+                "planar_final_pressure_MPa": ref["final_pressure_MPa"],
+                "difference_vs_planar_MPa": r["final_pressure_MPa"] - ref["final_pressure_MPa"],
+                "ratio_to_planar": r["final_pressure_MPa"] / ref["final_pressure_MPa"],
+                "pressure_rise_rate_MPa_per_h": r["pressure_rise_rate_MPa_per_h"],
+                "planar_pressure_rise_rate_MPa_per_h": ref["pressure_rise_rate_MPa_per_h"],
+                "elastic_storage_fraction": r["elastic_storage_fraction"],
+                "planar_elastic_storage_fraction": ref["elastic_storage_fraction"],
+            }
+        )
+    return rows
+
+
 CASE_COLUMNS = (
+    ("geometry", "geometry"),
     ("fixture", "fixture"),
     ("initial_pressure_MPa", "p0 (MPa)"),
     ("current_density_mA_cm2", "i (mA/cm2)"),
@@ -653,6 +734,68 @@ CASE_COLUMNS = (
     ("newton_iterations", "Newton its"),
     ("solve_seconds", "time (s)"),
 )
+
+
+COMPARISON_COLUMNS = (
+    ("geometry", "host"),
+    ("fixture", "fixture"),
+    ("initial_pressure_MPa", "p0 (MPa)"),
+    ("current_density_mA_cm2", "i (mA/cm2)"),
+    ("final_pressure_MPa", "p final, host (MPa)"),
+    ("planar_final_pressure_MPa", "p final, planar (MPa)"),
+    ("difference_vs_planar_MPa", "host - planar (MPa)"),
+    ("ratio_to_planar", "host / planar"),
+    ("pressure_rise_rate_MPa_per_h", "dp/dt at end, host (MPa/h)"),
+    ("planar_pressure_rise_rate_MPa_per_h", "dp/dt at end, planar (MPa/h)"),
+    ("elastic_storage_fraction", "stored fraction, host"),
+    ("planar_elastic_storage_fraction", "stored fraction, planar"),
+)
+
+
+def _host_lines(cfg: StackPressureConfig, report: dict[str, Any]) -> list[str]:
+    """The host geometries and, when the planar cases ran too, the comparison with them."""
+    hosts = [g for g in cfg.geometry if g != "planar"]
+    if not hosts:
+        return []
+    lines = ["## 3D hosts (geometries.interdigitated)", ""]
+    for geometry in hosts:
+        params = cfg.host_params(geometry)
+        lines.append(
+            f"* {geometry}: {params.describe()}, {cfg.finger_height_um:g} um tall on a "
+            f"{cfg.base_thickness_um:g} um Li base, {cfg.separator_thickness_um:g} um {cfg.electrolyte} above the "
+            f"tips; interface area {params.interface_area_ratio:.3g} x the footprint; mesh "
+            f"{cfg.mesh_size_interface_um:g}-{cfg.mesh_size_bulk_um:g} um."
+        )
+    lines += [
+        "",
+        "The Li fingers are embedded in the electrolyte (a dense Li | electrolyte composite, the interdigitated "
+        "anode of the library): the Li has no free surface to creep into. The lower plate is the current "
+        "collector, bonded to the Li base; the upper plate (counter electrode) is frictionless on the "
+        "electrolyte and displacement-controlled; the cell sides are symmetry planes. Stack pressure = plate "
+        "force / cell footprint. The plated volume (delta per footprint) is a growth strain delta A / V_Li "
+        f"({cfg.growth}) spread over all the Li; the current density is per footprint. The 1D reference uses "
+        "layers of the same Li and electrolyte volume per footprint (li/sse_equivalent_thickness_um).",
+        "",
+    ]
+    rows = report["geometry_comparison"]
+    if rows:
+        lines += ["Final pressure after plating, host vs planar (same fixture, p0 and current):", ""]
+        lines += [markdown_table(rows, COMPARISON_COLUMNS), ""]
+        for geometry, fixture in itertools.product(hosts, cfg.fixtures):
+            mine = [r for r in rows if (r["geometry"], r["fixture"]) == (geometry, fixture)]
+            if mine:
+                diff = [r["difference_vs_planar_MPa"] for r in mine]
+                ratio = [r["ratio_to_planar"] for r in mine]
+                rate = [r["pressure_rise_rate_MPa_per_h"] for r in mine]
+                planar_rate = [r["planar_pressure_rise_rate_MPa_per_h"] for r in mine]
+                lines.append(
+                    f"* {geometry}, {fixture}: final pressure {min(diff):+.4g} to {max(diff):+.4g} MPa vs planar "
+                    f"({min(ratio):.3g} to {max(ratio):.3g} x) over {len(mine)} case(s); pressure still rising at "
+                    f"{min(rate):.3g} to {max(rate):.3g} MPa/h at the end (planar {min(planar_rate):.3g} to "
+                    f"{max(planar_rate):.3g} MPa/h)."
+                )
+        lines.append("")
+    return lines
 
 
 def _markdown(cfg: StackPressureConfig, report: dict[str, Any]) -> str:
@@ -682,6 +825,7 @@ def _markdown(cfg: StackPressureConfig, report: dict[str, Any]) -> str:
         f"{ref['rigid_pressure_rise_MPa_per_um']:.4g} MPa per um plated "
         f"({ref['rigid_pressure_rise_MPa'] / 1e3:.3g} GPa after {cap:g} mAh/cm2).",
         "",
+        *_host_lines(cfg, report),
         "## Cases",
         "",
         markdown_table(report["cases"], CASE_COLUMNS),
@@ -696,6 +840,7 @@ def _markdown(cfg: StackPressureConfig, report: dict[str, Any]) -> str:
         markdown_table(
             [{**t, "bound": t["bound"] or "-"} for t in report["thresholds"]],
             (
+                ("geometry", "geometry"),
                 ("fixture", "fixture"),
                 ("initial_pressure_MPa", "p0 (MPa)"),
                 ("threshold_current_density_mA_cm2", "threshold i, interpolated (mA/cm2)"),
@@ -730,7 +875,10 @@ def _markdown(cfg: StackPressureConfig, report: dict[str, Any]) -> str:
         "strain. The pressures are a qualitative, creep-law-controlled estimate; the plateau scaling "
         "p ~ i^(1/n) and the ordering of the cases are the robust results.",
         f"* {report['environment']['mpi_ranks']} MPI rank(s), wall time {report['wall_time_s']:.1f} s. "
-        "Fields for ParaView: fields/<case>/*.bp (VTX, stresses as DG0 cell averages) and mesh_tags.xdmf.",
+        "Fields for ParaView (one case): fields/<case>/*.bp, VTX time series at every output time: "
+        "displacement, cell-averaged (DG0) von Mises, hydrostatic and zz stress, accumulated creep strain, "
+        "stress tensor, and the normal traction on the Li side of the interface and on the plate "
+        "(normal_traction_*.bp, on the facets); mesh_tags.xdmf.",
         "",
     ]
     return "\n".join(lines)
@@ -744,7 +892,16 @@ def write_report(
     li_model = cfg.li_material
     creep_text = ""
     lithium = {"model": "elastic", "youngs_modulus_Pa": li.youngs_modulus_Pa, "poisson_ratio": li.poisson_ratio}
-    if isinstance(li_model, CreepingSolid):
+    if isinstance(li_model, CreepingSolid) and isinstance(li_model.creep, AnandViscoplasticity):
+        c = li_model.creep
+        lithium.update(model="elastic-viscoplastic (Anand)", creep_parameters=asdict(c), creep_source=c.source)
+        creep_text = (
+            f", Anand: A {c.rate_prefactor_1_s:g} 1/s, Q {c.activation_energy_J_mol:g} J/mol, "
+            f"m {c.rate_sensitivity:g}, S0 {c.initial_resistance_Pa / MPA:g} MPa, H0 {c.hardening_modulus_Pa / MPA:g} "
+            f"MPa, S_tilde {c.saturation_coefficient_Pa / MPA:g} MPa, n {c.saturation_exponent:g}, "
+            f"a {c.hardening_exponent:g}"
+        )
+    elif isinstance(li_model, CreepingSolid):
         c = li_model.creep
         lithium.update(
             model="elastic + Norton creep",
@@ -780,6 +937,7 @@ def write_report(
         },
         "cases": results,
         "thresholds": thresholds(cfg, results),
+        "geometry_comparison": geometry_comparison(results),
         "literature": {"yang_2023": YANG_2023},
         "environment": environment(comm, cfg.groups),
         "wall_time_s": wall,
@@ -807,7 +965,16 @@ ARGUMENT_HELP = {
     "sse_thickness_um": "electrolyte layer thickness L, um",
     "li_half_width_um": "half-width w of a Li strip (symmetry plane to free edge), um",
     "gap_half_width_um": "half-width of the free gap between Li strips, um (0: laterally confined Li)",
-    "lithium": "Li mechanical parameter set (fem/data/materials.toml)",
+    "lithium": "Li mechanical parameter set (fem/data/materials.toml): Li (Norton creep) or Li_Anand (Anand)",
+    "geometry": "planar (Li strip with free gaps) and/or lamellar, pillars (3D hosts: Li fingers in the electrolyte)",
+    "finger_height_um": "hosts: height of the Li fingers above the Li base, um",
+    "finger_width_um": "lamellar host: width of the Li walls, um",
+    "pillar_radius_um": "pillars host: radius of the (cylindrical, square lattice) Li pillars, um",
+    "pitch_um": "hosts: finger pitch (cell width), um",
+    "base_thickness_um": "hosts: Li base layer on the current collector, um",
+    "separator_thickness_um": "hosts: electrolyte above the finger tips, um",
+    "mesh_size_interface_um": "hosts: element size at the Li | electrolyte interface, um",
+    "mesh_size_bulk_um": "hosts: element size away from the interface, um",
     "electrolyte": "electrolyte mechanical parameter set (fem/data/materials.toml)",
     "li_creep": "switch off Li creep (linear-elastic Li)",
     "growth": "growth eigenstrain: uniaxial (through thickness) or isotropic",

@@ -12,13 +12,17 @@
    with one step 4e4 times the explicit stability limit, first-order accuracy.
 5. Global Newton at steps of an hour: consistent tangent (finite differences),
    <= 6 iterations with quadratically decreasing residuals.
-6. Step halving, failure and refusal of bad input.
+6. Step halving, failure, saved states and refusal of bad input.
+7. Field output (fem.mechanics_output): the VTX files, read back with the ADIOS2
+   C library, hold the exact fields of a uniform-stress state.
 """
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import math
+from pathlib import Path
 
 import dolfinx
 import dolfinx.mesh
@@ -27,6 +31,7 @@ import pytest
 import ufl
 from conftest import convergence_rates, mms_rates
 from mpi4py import MPI
+from petsc4py import PETSc
 
 from fem.materials import (
     CreepingSolid,
@@ -37,15 +42,19 @@ from fem.materials import (
     mechanical_material,
 )
 from fem.mechanics import (
+    MECHANICS_NEWTON_DEFAULTS,
     Displacement,
     MechanicsConvergenceError,
     MechanicsProblem,
     Pressure,
     Roller,
     norton_return_mapping,
+    solver_options,
 )
+from fem.mechanics_output import FacetSide, MechanicsFieldWriter
 from fem.mesh_io import MeshData
 from fem.validation import ParameterError
+from geometries.stack import li_strip_stack
 
 # Masias et al., J. Mater. Sci. 54 (2019) 2585, as quoted in PARAMETERS.md: typed here
 # independently of fem/data/materials.toml, so the tests also check the parameter set.
@@ -388,6 +397,69 @@ def test_failed_newton_raises_and_restores_the_state(comm):
     problem.destroy()
 
 
+@pytest.mark.parametrize("lithium", ["Li", "Li_Anand"])
+def test_saved_state_restores_exactly(comm, lithium):
+    """save_state / restore_state: a detour with other loads, restored, then the original
+    step again gives the original result to round-off (S included for Anand)."""
+    problem, growth = _bilayer_problem(comm, 3, creep=mechanical_material(lithium).creep)
+    problem.step(0.0)
+    growth.value = 1e-3
+    problem.step(600.0)
+    saved = problem.save_state()
+    problem.step(600.0)
+    reference = [
+        problem.volume_average(expr, "lithium")
+        for expr in (problem.von_mises_stress("lithium"), problem.accumulated_creep_strain, problem.u[2])
+    ]
+    resistance = problem.volume_average(problem.deformation_resistance, "lithium")
+    problem.restore_state(saved)
+    assert problem.time_s == pytest.approx(600.0, rel=1e-15)
+    problem.set_pressure("top", 8e6)  # detour: another load, two more steps
+    growth.value = 3e-3
+    problem.step(600.0)
+    problem.step(600.0)
+    detour = problem.volume_average(problem.deformation_resistance, "lithium")
+    problem.restore_state(saved)
+    problem.set_pressure("top", 5e6)
+    growth.value = 1e-3
+    problem.step(600.0)
+    again = [
+        problem.volume_average(expr, "lithium")
+        for expr in (problem.von_mises_stress("lithium"), problem.accumulated_creep_strain, problem.u[2])
+    ]
+    print(f"{lithium}: reference {reference}, after the detour {again}")
+    assert problem.time_s == pytest.approx(1200.0, rel=1e-15)
+    assert reference[1] > 0.0 and reference[0] > 0.0
+    np.testing.assert_allclose(again, reference, rtol=1e-9)
+    assert problem.volume_average(problem.deformation_resistance, "lithium") == pytest.approx(resistance, rel=1e-12)
+    if lithium == "Li_Anand":  # S evolved from S0 = 0.95 MPa, differently on the detour, and was restored
+        print(f"mean S: {resistance:.1f} Pa, after the detour {detour:.1f} Pa")
+        assert resistance - 0.95e6 > 100.0 and abs(detour - resistance) > 100.0
+    other = MechanicsProblem(box(comm, 10e-6, 1), {"lithium": mechanical_material("Li")})
+    with pytest.raises(ParameterError, match="restores only into the problem that saved it"):
+        other.restore_state(saved)
+    other.destroy()
+    problem.destroy()
+
+
+def test_direct_solver_override_leaves_no_unused_petsc_options(comm):
+    """A MUMPS override of the CG + AMG defaults: the Krylov tolerances and the hypre options
+    (PETSc would list them as "Option left" at exit) are not in the options database."""
+    kept, dropped = solver_options(
+        {**MECHANICS_NEWTON_DEFAULTS, "ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
+    )
+    assert "pc_hypre_type" in dropped and "ksp_rtol" in dropped and "pc_factor_mat_solver_type" in kept
+    assert solver_options(MECHANICS_NEWTON_DEFAULTS)[1] == []  # CG + BoomerAMG reads them all
+    direct = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
+    problem = MechanicsProblem(box(comm, 10e-6, 1), {"lithium": mechanical_material("Li")}, petsc_options=direct)
+    prefix = problem.solver.prefix
+    options = {key for key in PETSc.Options().getAll() if key.startswith(prefix)}
+    assert f"{prefix}pc_factor_mat_solver_type" in options
+    unused = {"ksp_rtol", "ksp_atol", "ksp_max_it", "ksp_norm_type", "pc_hypre_type", "pc_hypre_boomeramg_P_max"}
+    assert not {f"{prefix}{key}" for key in unused} & options
+    problem.destroy()
+
+
 def test_parameter_sets_and_bad_input_are_refused(comm):
     li = mechanical_material("Li")
     assert isinstance(li, CreepingSolid)
@@ -431,3 +503,125 @@ def test_parameter_sets_and_bad_input_are_refused(comm):
         MechanicsProblem(MeshData(square, None, None, {"cells": {}, "facets": {}}), {"lithium": li})
     with pytest.raises(KeyError, match="no facet region 'lid'"):
         MechanicsProblem(md, {"lithium": li}, [Pressure("lid", 1e6)])
+
+
+# -- 7. field output ----------------------------------------------------------------
+def read_vtx(path: Path, names: tuple[str, ...], blocks: int) -> list[dict[str, np.ndarray]]:
+    """Every step of the variables ``names`` (and the time ``step``) of a VTX .bp file, all
+    ``blocks`` (writer ranks) concatenated, through the ADIOS2 C library of the container
+    (Debian trixie, ADIOS2 2.10; enum values: read mode 2, sync get 5, read step mode 2)."""
+    lib = ctypes.CDLL("libadios2_mpi_c.so.2.10")
+    vp = ctypes.c_void_p
+    for function, restype, argtypes in (
+        ("adios2_init_serial", vp, []),
+        ("adios2_declare_io", vp, [vp, ctypes.c_char_p]),
+        ("adios2_open", vp, [vp, ctypes.c_char_p, ctypes.c_int]),
+        ("adios2_begin_step", ctypes.c_int, [vp, ctypes.c_int, ctypes.c_float, ctypes.POINTER(ctypes.c_int)]),
+        ("adios2_inquire_variable", vp, [vp, ctypes.c_char_p]),
+        ("adios2_set_block_selection", ctypes.c_int, [vp, ctypes.c_size_t]),
+        ("adios2_selection_size", ctypes.c_int, [ctypes.POINTER(ctypes.c_size_t), vp]),
+        ("adios2_get", ctypes.c_int, [vp, vp, vp, ctypes.c_int]),
+        ("adios2_end_step", ctypes.c_int, [vp]),
+        ("adios2_close", ctypes.c_int, [vp]),
+        ("adios2_finalize", ctypes.c_int, [vp]),
+    ):
+        getattr(lib, function).restype, getattr(lib, function).argtypes = restype, argtypes
+    adios = lib.adios2_init_serial()
+    io = lib.adios2_declare_io(adios, b"reader")
+    engine = lib.adios2_open(io, str(path).encode(), 2)
+    assert engine, f"cannot open {path}"
+    status, steps = ctypes.c_int(), []
+    while lib.adios2_begin_step(engine, 2, -1.0, ctypes.byref(status)) == 0 and status.value == 0:
+        step = {}
+        for name in ("step", *names):
+            variable = lib.adios2_inquire_variable(io, name.encode())
+            assert variable, f"no variable {name!r} in {path}"
+            parts = []
+            for block in range(1 if name == "step" else blocks):
+                if name != "step":
+                    assert lib.adios2_set_block_selection(variable, block) == 0
+                size = ctypes.c_size_t()
+                assert lib.adios2_selection_size(ctypes.byref(size), variable) == 0
+                values = np.empty(max(size.value, 1))
+                assert lib.adios2_get(engine, variable, values.ctypes.data, 5) == 0
+                parts.append(values[: size.value] if name != "step" else values)
+            step[name] = np.concatenate(parts)
+        steps.append(step)
+        lib.adios2_end_step(engine)
+    lib.adios2_close(engine)
+    lib.adios2_finalize(adios)
+    return steps
+
+
+def test_field_output_of_uniform_uniaxial_creep(comm, shared_tmp_path):
+    """Pressure p on top, rollers on three symmetry planes: sigma = -p e_z e_z everywhere, so
+    von Mises p, hydrostatic -p/3, normal traction -p on the top and 0 on the free side, and
+    after a creep step of dt the accumulated creep strain A (p/1 MPa)^n dt.  The two written
+    steps are read back from the .bp files."""
+    p, dt, size = 0.6e6, 2.0, 10e-6
+    problem = MechanicsProblem(
+        box(comm, size, 2), {"lithium": mechanical_material("Li")}, [*symmetry_rollers(), Pressure("top", p)]
+    )
+    out = shared_tmp_path / "fields"
+    with MechanicsFieldWriter(problem, out, ["top", "x1"]) as writer:
+        problem.step(0.0)
+        writer.write()
+        problem.step(dt)
+        writer.write()
+        top, side = writer.tractions
+        assert top.mean_normal_traction_Pa() == pytest.approx(-p, rel=1e-12)
+        assert abs(side.mean_normal_traction_Pa()) < 1e-9 * p
+        assert top.area_m2 == pytest.approx(size**2, rel=1e-12)
+    creep = MASIAS_A_1_S * (p / 1e6) ** MASIAS_N * dt  # 5.40e-4
+    E = LI_E_PA
+    comm.barrier()
+    if comm.rank != 0:
+        return
+    names = ("von_mises_stress_Pa", "hydrostatic_stress_Pa", "accumulated_creep_strain", "deformation_resistance_Pa")
+    cells = read_vtx(out / "cell_fields.bp", names, comm.size)
+    assert [float(s["step"][0]) for s in cells] == [0.0, dt]
+    for step, p_acc in zip(cells, (0.0, creep), strict=True):
+        np.testing.assert_allclose(step["von_mises_stress_Pa"], p, rtol=1e-10)
+        np.testing.assert_allclose(step["hydrostatic_stress_Pa"], -p / 3, rtol=1e-10)
+        np.testing.assert_allclose(step["accumulated_creep_strain"], p_acc, rtol=1e-8, atol=1e-20)
+        assert np.all(step["deformation_resistance_Pa"] == 0.0)  # no Anand region
+    stress = read_vtx(out / "stress_Pa.bp", ("stress_Pa",), comm.size)[-1]["stress_Pa"].reshape(-1, 9)
+    np.testing.assert_allclose(stress[:, 8], -p, rtol=1e-10)
+    assert np.max(np.abs(stress[:, :8])) < 1e-9 * p
+    for name, expected in (("top", -p), ("x1", 0.0)):
+        steps = read_vtx(out / f"normal_traction_{name}.bp", ("normal_traction_Pa", "shear_traction_Pa"), comm.size)
+        assert len(steps) == 2
+        np.testing.assert_allclose(steps[-1]["normal_traction_Pa"], expected, rtol=1e-10, atol=1e-9 * p)
+        assert np.max(steps[-1]["shear_traction_Pa"]) < 1e-9 * p
+    # u_z = eps_zz z with eps_zz = -p/E - creep: the top moves by -(p/E + creep) size
+    u = read_vtx(out / "displacement_m.bp", ("displacement_m",), comm.size)[-1]["displacement_m"].reshape(-1, 3)
+    assert u[:, 2].min() == pytest.approx(-(p / E + creep) * size, rel=1e-9)
+
+
+def test_interface_traction_from_either_side(comm, shared_tmp_path):
+    """Confined Li | LPSCl stack (rollers on the sides, pressure p on top): sigma_zz = -p in both
+    layers, so the normal traction on the interior li_sse facets is -p seen from either side."""
+    p = 2e6
+    md = li_strip_stack(comm, 100e-6, 20e-6, 50e-6, 50e-6, 10e-6, 1, 2, 2, 0)
+    materials = {"lithium": mechanical_material("Li_Anand"), "sse": mechanical_material("LPSCl")}
+    problem = MechanicsProblem(md, materials, [Roller("bottom"), Roller("sides"), Pressure("top", p)])
+    sides = [FacetSide("li_sse", "lithium"), FacetSide("li_sse", "sse")]
+    with MechanicsFieldWriter(problem, shared_tmp_path / "stack", sides) as writer:
+        problem.step(0.0)
+        problem.step(100.0)
+        writer.write()
+        for traction in writer.tractions:
+            assert traction.mean_normal_traction_Pa() == pytest.approx(-p, rel=1e-12)
+        # Li creeps towards a hydrostatic state; S evolves from S0 = 0.95 MPa
+        vm = writer.fields["von_mises_stress_Pa"]
+        assert 0.0 < problem.volume_average(vm, "lithium") < problem.volume_average(vm, "sse")
+    comm.barrier()
+    if comm.rank == 0:
+        for side in ("lithium", "sse"):
+            step = read_vtx(
+                shared_tmp_path / "stack" / f"normal_traction_li_sse_{side}.bp", ("normal_traction_Pa",), comm.size
+            )
+            np.testing.assert_allclose(step[-1]["normal_traction_Pa"], -p, rtol=1e-10)
+    with pytest.raises(ParameterError, match="interior facets need side"):
+        MechanicsFieldWriter(problem, shared_tmp_path / "refused", ["li_sse"])
+    problem.destroy()

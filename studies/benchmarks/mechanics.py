@@ -4,18 +4,25 @@ A structured box [0, b]^2 x [0, 2b]: LPSCl below, Li above, laterally
 confined (rollers on the sides and the bottom: a cell in a die), 5 MPa stack
 pressure on top.  (With free sides Li at 5 MPa flows without bound, ~300 1/s
 by the Masias fit, and a quasi-static step has no equilibrium.)  After the elastic
-step, one 10-minute backward-Euler creep step with a plating eigenstrain in the
-Li (1e-3, about 0.2 mAh/cm2 on a 10 um layer).  Reports dofs, time per step,
-Newton iterations per step and Krylov iterations per Newton step::
+step, ``--steps`` 10-minute backward-Euler creep steps, each adding a plating
+eigenstrain of 1e-3 in the Li (about 0.2 mAh/cm2 on a 10 um layer).  P1
+displacement, CG + BoomerAMG with the rigid-body near-nullspace (the defaults of
+fem.mechanics).  Reports dofs, time per creep step, Newton iterations per step,
+Krylov iterations per Newton step, the peak memory of the ranks and the machine
+load (1-minute load average before and after: the timings are only as quiet as
+the machine)::
 
     containers/run python3 -m studies.benchmarks.mechanics --out results/bench
     containers/run -n 2 python3 -m studies.benchmarks.mechanics --out results/bench
+    containers/run python3 -m studies.benchmarks.mechanics --out results/bench --lithium Li_Anand
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -29,6 +36,7 @@ from mpi4py import MPI
 from fem.materials import mechanical_material
 from fem.mechanics import MechanicsProblem, Pressure, Roller
 from fem.mesh_io import MeshData
+from fem.validation import check_range
 from studies._cli import int_list, run_cli
 from studies._report import environment, markdown_table
 from studies._sweep import progress
@@ -65,28 +73,47 @@ def bilayer(comm: MPI.Comm, n: int) -> MeshData:
     return MeshData(mesh, cell_tags, facet_tags, {"cells": dict(CELLS), "facets": dict(FACETS)})
 
 
-def run_size(comm: MPI.Comm, n: int) -> dict[str, Any]:
+def peak_memory_GB(comm: MPI.Comm) -> float:
+    """Sum over the ranks of their peak resident memory (GB; Linux ru_maxrss is in kB)."""
+    return comm.allreduce(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, op=MPI.SUM) / 1e6
+
+
+def run_size(comm: MPI.Comm, n: int, steps: int = 3, lithium: str = "Li") -> dict[str, Any]:
+    load_before = os.getloadavg()[0]
     md = bilayer(comm, n)
     growth = dolfinx.fem.Constant(md.mesh, 0.0)
     start = time.perf_counter()
     problem = MechanicsProblem(
         md,
-        {"lithium": mechanical_material("Li"), "sse": mechanical_material("LPSCl")},
+        {"lithium": mechanical_material(lithium), "sse": mechanical_material("LPSCl")},
         [*(Roller(side) for side in ("x0", "x1", "y0", "y1", "bottom")), Pressure("top", 5e6)],
         growth_strain={"lithium": growth},
     )
     setup = time.perf_counter() - start
     elastic = problem.step(0.0)
-    growth.value = 1e-3
-    creep = problem.step(600.0)
+    creep = []
+    for k in range(1, steps + 1):
+        growth.value = 1e-3 * k
+        creep.append(problem.step(600.0))
+    newton = sum(s.newton_iterations for s in creep)
+    seconds = sum(s.seconds for s in creep) / steps
     row = {
         "num_dofs": problem.num_dofs,
+        "ranks": comm.size,
+        "lithium": lithium,
         "setup_seconds": setup,
         "elastic_step_seconds": elastic.seconds,
-        "creep_step_seconds": creep.seconds,
-        "creep_newton_iterations": creep.newton_iterations,
-        "krylov_per_newton": creep.krylov_iterations / max(creep.newton_iterations, 1),
-        "dofs_per_second": problem.num_dofs / creep.seconds,
+        "elastic_krylov": elastic.krylov_iterations,
+        "creep_steps": steps,
+        "creep_step_seconds": seconds,
+        "creep_step_seconds_each": [s.seconds for s in creep],
+        "creep_newton_iterations": newton / steps,
+        "creep_newton_iterations_each": [s.newton_iterations for s in creep],
+        "krylov_per_newton": sum(s.krylov_iterations for s in creep) / max(newton, 1),
+        "dofs_per_second": problem.num_dofs / seconds,
+        "peak_memory_GB": peak_memory_GB(comm),
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg()[0],
     }
     problem.destroy()
     return row
@@ -96,29 +123,47 @@ COLUMNS = (
     ("num_dofs", "dofs"),
     ("setup_seconds", "set-up (s)"),
     ("elastic_step_seconds", "elastic step (s)"),
-    ("creep_step_seconds", "10-min creep step (s)"),
-    ("creep_newton_iterations", "Newton"),
+    ("creep_step_seconds", "10-min creep step, mean (s)"),
+    ("creep_newton_iterations", "Newton per step"),
     ("krylov_per_newton", "Krylov per Newton"),
     ("dofs_per_second", "dofs/s"),
+    ("peak_memory_GB", "peak memory, all ranks (GB)"),
+    ("load_average_before", "load before"),
+    ("load_average_after", "load after"),
     ("speedup_vs_1_rank", "speed-up vs 1 rank"),
 )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m studies.benchmarks.mechanics", description=__doc__)
-    parser.add_argument("--out", type=Path, required=True, help="directory for mechanics_np<N>.json/.md")
+    parser.add_argument("--out", type=Path, required=True, help="directory for mechanics[_<lithium>]_np<N>.json/.md")
     parser.add_argument(
-        "--cells", type=int_list, default=[31, 68], help="boxes per side (dofs ~ 6 (n+1)^3: 1e5 and 1e6)"
+        "--cells",
+        type=int_list,
+        default=[25, 55],
+        help="boxes per side n (n x n x 2n boxes; dofs 3 (n+1)^2 (2n+1): 25 -> 1.03e5, 55 -> 1.04e6)",
     )
+    parser.add_argument("--steps", type=int, default=3, help="10-minute creep steps per size (>= 1)")
+    parser.add_argument("--lithium", default="Li", help="Li parameter set: Li (Norton) or Li_Anand (Anand)")
     args = parser.parse_args(argv)
+    check_range("steps", args.steps, 1, 100, low_inclusive=True, high_inclusive=True)
+    for n in args.cells:
+        check_range("cells", n, 1, 400, low_inclusive=True, high_inclusive=True)
+    mechanical_material(args.lithium)  # refuse an unknown set before any work
     comm = MPI.COMM_WORLD
     rows = []
     for n in args.cells:
-        rows.append(run_size(comm, n))
-        progress(comm, f"{rows[-1]['num_dofs']} dofs: creep step {rows[-1]['creep_step_seconds']:.2f} s")
+        rows.append(run_size(comm, n, args.steps, args.lithium))
+        row = rows[-1]
+        progress(
+            comm,
+            f"{row['num_dofs']} dofs: creep step {row['creep_step_seconds']:.2f} s, "
+            f"{row['creep_newton_iterations']:.3g} Newton, {row['krylov_per_newton']:.3g} Krylov per Newton",
+        )
     if comm.rank == 0:
         args.out.mkdir(parents=True, exist_ok=True)
-        serial = args.out / "mechanics_np1.json"
+        stem = "mechanics" if args.lithium == "Li" else f"mechanics_{args.lithium}"
+        serial = args.out / f"{stem}_np1.json"
         if comm.size > 1 and serial.exists():
             reference = {r["num_dofs"]: r for r in json.loads(serial.read_text())["rows"]}
             for row in rows:
@@ -126,11 +171,12 @@ def main(argv: list[str] | None = None) -> int:
                     row["speedup_vs_1_rank"] = (
                         reference[row["num_dofs"]]["creep_step_seconds"] / row["creep_step_seconds"]
                     )
-        (args.out / f"mechanics_np{comm.size}.json").write_text(
+        (args.out / f"{stem}_np{comm.size}.json").write_text(
             json.dumps({"benchmark": "mechanics", "environment": environment(comm), "rows": rows}, indent=2)
         )
         table = markdown_table(rows, COLUMNS)
-        (args.out / f"mechanics_np{comm.size}.md").write_text(f"# Li creep mechanics, {comm.size} rank(s)\n\n{table}\n")
+        title = f"# Li creep mechanics ({args.lithium}), {comm.size} rank(s)"
+        (args.out / f"{stem}_np{comm.size}.md").write_text(f"{title}\n\n{table}\n")
         print(table)
     return 0
 

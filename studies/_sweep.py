@@ -101,3 +101,29 @@ def run_cases_to_report(
         report = write_report(tmp, results, time.perf_counter() - start) if comm.rank == 0 else None
     progress(comm, f"done in {time.perf_counter() - start:.1f} s: {out}/report.md")
     return report
+
+
+def run_config_study(
+    name: str,
+    cfg: Any,
+    build_cases: Callable[[Any], Sequence[Case]],
+    run_case: Callable[[Any, Case, MPI.Comm, Any], dict[str, Any]],
+    write_report: Callable[[Any, Any, list[dict[str, Any]], MPI.Comm, float], dict[str, Any]],
+    out: Any,
+    comm: MPI.Comm,
+    label: Callable[[Case], str] = str,
+) -> dict[str, Any] | None:
+    """run_study of a config-driven study: ``cfg.validate(comm.size)`` (bad input refused before any
+    work), then :func:`run_cases_to_report` over ``build_cases(cfg)`` in ``cfg.groups`` rank groups,
+    with ``run_case(cfg, case, group_comm, tmp)`` and ``write_report(tmp, cfg, results, comm, wall)``."""
+    cfg.validate(comm.size)
+    return run_cases_to_report(
+        name,
+        build_cases(cfg),
+        lambda case, c, tmp: run_case(cfg, case, c, tmp),
+        lambda tmp, results, wall: write_report(tmp, cfg, results, comm, wall),
+        out,
+        comm,
+        cfg.groups,
+        label,
+    )

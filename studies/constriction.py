@@ -44,7 +44,7 @@ from studies._convergence import convergence_markdown, convergence_summary
 from studies._figures import interface_current_figure, line_plot
 from studies._output import write_json
 from studies._report import environment, markdown_table, percent_error
-from studies._sweep import run_cases_to_report
+from studies._sweep import run_config_study
 
 __all__ = ["ConstrictionConfig", "Case", "main"]
 
@@ -632,17 +632,7 @@ ARGUMENT_HELP = {
 
 def run_study(cfg: ConstrictionConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
     """Validate, run every case, write the report into ``out`` atomically; report on rank 0."""
-    cfg.validate(comm.size)
-    return run_cases_to_report(
-        "constriction study",
-        build_cases(cfg),
-        lambda case, c, tmp: run_case(cfg, case, c, tmp),
-        lambda tmp, results, wall: write_report(tmp, cfg, results, comm, wall),
-        out,
-        comm,
-        cfg.groups,
-        Case.label,
-    )
+    return run_config_study("constriction study", cfg, build_cases, run_case, write_report, out, comm, Case.label)
 
 
 def main(argv: list[str] | None = None) -> int:

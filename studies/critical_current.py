@@ -43,7 +43,7 @@ from studies._cli import COMMON_HELP, run_cli, study_main
 from studies._figures import line_plot
 from studies._output import write_json
 from studies._report import environment, format_number, markdown_table
-from studies._sweep import progress, run_cases_to_report
+from studies._sweep import progress, run_config_study
 
 UM = 1e-6
 #: mA/cm2 -> A/m2.
@@ -494,17 +494,7 @@ ARGUMENT_HELP = {
 
 def run_study(cfg: CriticalCurrentConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
     """Validate, run every case, write the report into ``out`` atomically; report on rank 0."""
-    cfg.validate(comm.size)
-    return run_cases_to_report(
-        "critical current study",
-        build_cases(cfg),
-        lambda case, c, tmp: run_case(cfg, case, c, tmp),
-        lambda tmp, results, wall: write_report(tmp, cfg, results, comm, wall),
-        out,
-        comm,
-        cfg.groups,
-        Case.label,
-    )
+    return run_config_study("critical current study", cfg, build_cases, run_case, write_report, out, comm, Case.label)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dolfinx.mesh
+import numpy as np
 import pytest
 from mpi4py import MPI
 
@@ -35,3 +37,19 @@ def mms_rates(meshes: list[int], errors: list[tuple[float, float]], label: str) 
     print(f"{label} L2 errors {[f'{e[0]:.3e}' for e in errors]} rates {[round(r, 3) for r in l2]}")
     print(f"{label} H1 errors {[f'{e[1]:.3e}' for e in errors]} rates {[round(r, 3) for r in h1]}")
     return l2, h1
+
+
+def facet_area(md, name):
+    """Global area of the facets tagged ``name`` (interior or boundary), summed over owned facets.
+
+    Works on any partition (dS integrals need a shared-facet ghost mode that the meshes do not use).
+    """
+    mesh = md.mesh
+    facets = md.facet_tags.find(md.facet_id(name))
+    facets = facets[facets < mesh.topology.index_map(2).size_local]
+    if facets.size == 0:  # entities_to_geometry divides by the entity count
+        return mesh.comm.allreduce(0.0, op=MPI.SUM)
+    nodes = dolfinx.mesh.entities_to_geometry(mesh, 2, facets, False)
+    p = mesh.geometry.x[nodes]
+    local = 0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1).sum()
+    return mesh.comm.allreduce(float(local), op=MPI.SUM)

@@ -8,6 +8,7 @@ import dolfinx
 import numpy as np
 import pytest
 import ufl
+from conftest import facet_area
 from mpi4py import MPI
 
 from fem.validation import ParameterError
@@ -47,22 +48,6 @@ def _volume(md, name=None, below=None, above=None):
     if above is not None:
         weight = weight * ufl.conditional(ufl.gt(z, above), 1.0, 0.0)
     return _assemble(md, weight, dx if name is None else dx(md.cell_id(name)))
-
-
-def _facet_area(md, name):
-    """Global area of the facets tagged ``name`` (interior or boundary), summed over owned facets.
-
-    Works on any partition (dS integrals need a shared-facet ghost mode that the meshes do not use).
-    """
-    mesh = md.mesh
-    facets = md.facet_tags.find(md.facet_id(name))
-    facets = facets[facets < mesh.topology.index_map(2).size_local]
-    if facets.size == 0:  # entities_to_geometry divides by the entity count
-        return mesh.comm.allreduce(0.0, op=MPI.SUM)
-    nodes = dolfinx.mesh.entities_to_geometry(mesh, 2, facets, False)
-    p = mesh.geometry.x[nodes]
-    local = 0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1).sum()
-    return mesh.comm.allreduce(float(local), op=MPI.SUM)
 
 
 def _cells_present(md):
@@ -111,7 +96,7 @@ def test_porosity_of_each_sublayer_from_the_mesh(comm, shared_tmp_path):
     assert abs(bottom - 0.8) <= POROSITY_TOLERANCE and abs(top - 0.9) <= POROSITY_TOLERANCE
     assert md.info["slab_porosity_geometry"] == pytest.approx([0.8, 0.9], abs=POROSITY_TOLERANCE)
     assert md.info["porosity_requested"] == pytest.approx(0.85)
-    assert _facet_area(md, "host_sse") == pytest.approx(md.info["interface_area_m2"]["host_sse"], rel=0.05)
+    assert facet_area(md, "host_sse") == pytest.approx(md.info["interface_area_m2"]["host_sse"], rel=0.05)
     if comm.rank == 0:
         info = json.loads((shared_tmp_path / "info.json").read_text())
         assert info["parameters"]["porosities"] == [0.8, 0.9] and info["seed"] == 4
@@ -150,7 +135,7 @@ def test_material_sublayers_tagged_by_height(comm):
     # interfaces with the pores stay host_sse; per-layer areas add up to the total
     per_layer = sum(layer["interface_area_m2"]["host_sse"] for layer in md.info["host_layers"])
     assert per_layer == pytest.approx(md.info["interface_area_m2"]["host_sse"], rel=1e-9)
-    assert _facet_area(md, "host_sse") == pytest.approx(per_layer, rel=0.05)
+    assert facet_area(md, "host_sse") == pytest.approx(per_layer, rel=0.05)
 
 
 def test_material_layers_over_lithium_filled_fibres(comm):
@@ -160,7 +145,7 @@ def test_material_layers_over_lithium_filled_fibres(comm):
     assert {"host_li", "li_sse", "host_sse"} <= md.facets_present()
     bottom = md.info["host_layers"][0]["interface_area_m2"]
     assert bottom["host_li"] > 0.0  # Li (z < 3.2 um) wets the lithiophilic bottom layer
-    assert _facet_area(md, "host_li") == pytest.approx(md.info["interface_area_m2"]["host_li"], rel=0.05)
+    assert facet_area(md, "host_li") == pytest.approx(md.info["interface_area_m2"]["host_li"], rel=0.05)
 
 
 @pytest.mark.mpi
@@ -170,7 +155,7 @@ def test_global_volumes_independent_of_rank_count():
     for comm in (MPI.COMM_SELF, MPI.COMM_WORLD):
         md = gradient_material_mesh(comm, params)
         measures.append(
-            [_volume(md, name) for name in ("sse", "host_layer_0", "host_layer_1")] + [_facet_area(md, "host_sse")]
+            [_volume(md, name) for name in ("sse", "host_layer_0", "host_layer_1")] + [facet_area(md, "host_sse")]
         )
     assert measures[1] == pytest.approx(measures[0], rel=1e-10)
 

@@ -9,6 +9,7 @@ import dolfinx
 import numpy as np
 import pytest
 import ufl
+from conftest import facet_area
 from mpi4py import MPI
 
 from fem.validation import ParameterError
@@ -36,22 +37,6 @@ def _integral(md, kind, name=None):
     region = measure if name is None else measure(md.cell_id(name) if kind == "dx" else md.facet_id(name))
     form = dolfinx.fem.form(dolfinx.fem.Constant(mesh, 1.0) * region)
     return mesh.comm.allreduce(dolfinx.fem.assemble_scalar(form), op=MPI.SUM)
-
-
-def _facet_area(md, name):
-    """Global area of the facets tagged ``name`` (interior or boundary), summed over owned facets.
-
-    Works on any partition (dS integrals need a shared-facet ghost mode that the meshes do not use).
-    """
-    mesh = md.mesh
-    facets = md.facet_tags.find(md.facet_id(name))
-    facets = facets[facets < mesh.topology.index_map(2).size_local]
-    if facets.size == 0:  # entities_to_geometry divides by the entity count
-        return mesh.comm.allreduce(0.0, op=MPI.SUM)
-    nodes = dolfinx.mesh.entities_to_geometry(mesh, 2, facets, False)
-    p = mesh.geometry.x[nodes]
-    local = 0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1).sum()
-    return mesh.comm.allreduce(float(local), op=MPI.SUM)
 
 
 def _host_on_sides(md, axis):
@@ -106,10 +91,10 @@ def _check_cell(md, params, interfaces):
     assert abs(porosity - params.porosity) <= POROSITY_TOLERANCE
     assert porosity == pytest.approx(md.info["porosity_mesh"], rel=1e-9)
     assert abs(md.info["porosity_geometry"] - params.porosity) <= POROSITY_TOLERANCE
-    assert _facet_area(md, "top") == pytest.approx(params.footprint**2, rel=1e-10)
-    assert _facet_area(md, "bottom") == pytest.approx(params.footprint**2, rel=1e-10)
+    assert facet_area(md, "top") == pytest.approx(params.footprint**2, rel=1e-10)
+    assert facet_area(md, "bottom") == pytest.approx(params.footprint**2, rel=1e-10)
     for name in interfaces:
-        area = _facet_area(md, name)
+        area = facet_area(md, name)
         occ = md.info["interface_area_m2"][name]
         assert area > 0.0
         assert area == pytest.approx(occ, rel=0.05)  # faceted curved surfaces vs exact OCC area
@@ -144,7 +129,7 @@ def test_overlapping_spheres_half_filled_with_lithium(comm):
     lithium = _integral(md, "dx", "lithium")
     assert 0.0 < lithium < B * B * 0.5 * H
     # the fill plane in the pores is flat: its mesh area matches OCC closely
-    assert _facet_area(md, "li_sse") == pytest.approx(md.info["interface_area_m2"]["li_sse"], rel=0.02)
+    assert facet_area(md, "li_sse") == pytest.approx(md.info["interface_area_m2"]["li_sse"], rel=0.02)
 
 
 def test_fibre_mat_filled_with_lithium(comm):
@@ -153,7 +138,7 @@ def test_fibre_mat_filled_with_lithium(comm):
     assert _cells_present(md) == {"sse", "lithium", "host"}
     _check_cell(md, params, ["host_li", "li_sse"])
     # Li-filled pores meet the separator at z = H: li_sse is the pore part of that plane
-    li_sse = _facet_area(md, "li_sse")
+    li_sse = facet_area(md, "li_sse")
     assert 0.0 < li_sse < (12 * UM) ** 2
 
 
@@ -233,8 +218,8 @@ def test_global_volumes_and_areas_independent_of_rank_count():
     for comm in (MPI.COMM_SELF, MPI.COMM_WORLD):
         md = porous_host_mesh(comm, params)
         volumes = [_integral(md, "dx", name) for name in ("sse", "lithium", "host")]
-        areas = [_facet_area(md, name) for name in ("host_sse", "host_li", "li_sse")]
-        measures.append(volumes + areas + [_facet_area(md, name) for name in ("bottom", "top", "sides")])
+        areas = [facet_area(md, name) for name in ("host_sse", "host_li", "li_sse")]
+        measures.append(volumes + areas + [facet_area(md, name) for name in ("bottom", "top", "sides")])
     assert measures[1] == pytest.approx(measures[0], rel=1e-10)
 
 

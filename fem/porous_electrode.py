@@ -46,7 +46,7 @@ The nonlinear system is solved by SNES Newton with a direct LU factorisation
 orders of magnitude (Ni against an insulating coating), which defeats AMG,
 and the homogenised meshes are small.  Butler-Volmer far in the Tafel range
 makes the linearised step overshoot the overpotential by volts, so each step
-is scaled to change eta by at most MAX_OVERPOTENTIAL_STEP_V (voltage limiting,
+is scaled to change eta by at most fem.galvanostatic.MAX_OVERPOTENTIAL_STEP_V (voltage limiting,
 a line-search pre-check) with full steps otherwise; a failed solve is retried
 by ramping the current.  The reaction integrals of the residual and of the
 reported totals share one quadrature rule, so the reported total reaction
@@ -70,9 +70,9 @@ import dolfinx.mesh
 import numpy as np
 import ufl
 from mpi4py import MPI
-from petsc4py import PETSc
 
 from fem.constants import FARADAY_C_PER_MOL, LI_MOLAR_VOLUME_M3_PER_MOL, ROOM_TEMPERATURE_K, thermal_voltage
+from fem.galvanostatic import OverpotentialLimiter, forget_options, ramp_current
 from fem.materials import ButlerVolmer, Electrolyte
 from fem.mesh_io import MeshData
 from fem.solvers import NewtonSolver, NewtonStats, unique_prefix
@@ -96,10 +96,6 @@ __all__ = [
     "C_M2_PER_MAH_CM2",
 ]
 
-#: Largest change of the overpotential (V) in one Newton step (see PorousElectrodeProblem._limit_step).
-MAX_OVERPOTENTIAL_STEP_V = 0.1
-#: Failed Newton solves allowed while ramping the current before giving up.
-MAX_RAMP_FAILURES = 12
 #: 1 mAh/cm2 = 3.6 C / 1e-4 m2.
 C_M2_PER_MAH_CM2 = 36.0e3
 
@@ -643,21 +639,6 @@ class DepositionResult:
         return float(q[k]), float(self.z_m[inside][k])
 
 
-def _forget_options(prefix: str) -> None:
-    """Drop ``prefix``'s entries from the PETSc options database once the solver has read them:
-    the shared elliptic defaults (AMG, Krylov tolerances) do not apply to the LU solve
-    and would otherwise be reported as unused at exit."""
-    db = PETSc.Options()
-    for key in list(db.getAll()):
-        if key.startswith(prefix):
-            db.delValue(key)
-
-
-def _accumulate(total: NewtonStats, step: NewtonStats) -> None:
-    for key in ("newton_iterations", "krylov_iterations", "assembly_seconds", "solve_seconds"):
-        setattr(total, key, getattr(total, key) + getattr(step, key))
-
-
 def _global_sum(comm: MPI.Comm, value: float) -> float:
     return comm.allreduce(value, op=MPI.SUM)
 
@@ -703,10 +684,9 @@ class PorousElectrodeProblem:
         self.bcs = self._boundary_conditions()
         prefix = unique_prefix("porous_electrode")
         self.solver = NewtonSolver(self._residual(), self.w, self.bcs, prefix, self._options(petsc_options))
-        _forget_options(prefix)
+        forget_options(prefix)
         if self.kinetics.law == "butler-volmer":  # linear kinetics: one Newton step, nothing to limit
-            self._eta_pairs = self._overpotential_dof_pairs()
-            self.solver.snes.setLineSearchPreCheck(self._limit_step)
+            OverpotentialLimiter(*self._overpotential_dof_pairs(), meshdata.mesh.comm).attach(self.solver)
         self._metrics = self._metric_forms()
         self._profile_fields, self._profile_expressions = self._profile_setup()
 
@@ -845,22 +825,6 @@ class PorousElectrodeProblem:
         pairs = np.unique(np.column_stack([solid, ionic]), axis=0)
         return pairs[:, 0], pairs[:, 1]
 
-    def _limit_step(self, x: PETSc.Vec, y: PETSc.Vec) -> None:
-        """Line-search pre-check: scale the Newton step so that no overpotential
-        changes by more than ``MAX_OVERPOTENTIAL_STEP_V`` (voltage limiting).
-
-        Far in the Tafel range the linearised step overshoots the overpotential
-        by volts, where the exponential is astronomically large; limiting the
-        step keeps the iterates where Newton converges."""
-        y.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
-        with y.localForm() as local:
-            values = local.array_r
-            solid, ionic = self._eta_pairs
-            change = float(np.max(np.abs(values[solid] - values[ionic]), initial=0.0))
-        change = self.meshdata.mesh.comm.allreduce(change, op=MPI.MAX)
-        if change > MAX_OVERPOTENTIAL_STEP_V:
-            y.scale(MAX_OVERPOTENTIAL_STEP_V / change)
-
     @staticmethod
     def _options(overrides: dict[str, Any] | None) -> dict[str, Any]:
         direct = {
@@ -933,26 +897,7 @@ class PorousElectrodeProblem:
         increment below 1e-4 J still fails or after MAX_RAMP_FAILURES failures.
         """
         target = float(current_density_A_m2)
-        stats = NewtonStats()
-        saved = self.w.x.array.copy()
-        done, increment, steps, failures = 0.0, 1.0, 0, 0
-        while done < 1.0:
-            trial = min(1.0, done + increment)
-            self.current_density.value = target * trial
-            try:
-                _accumulate(stats, self.solver.solve())
-            except PETSc.Error:
-                failures += 1
-                if increment < 1e-4 or failures > MAX_RAMP_FAILURES:
-                    raise
-                if steps == 0 and done == 0.0 and np.any(saved != 0.0):
-                    saved[:] = 0.0  # the warm start failed: ramp from the zero solution
-                self.w.x.array[:] = saved
-                increment *= 0.25 if steps == 0 and increment == 1.0 else 0.5
-                continue
-            saved[:] = self.w.x.array
-            done, steps = trial, steps + 1
-            increment *= 2.0
+        stats, steps = ramp_current(self.solver, self.w, self.current_density, target)
         return self._result(target, stats, steps)
 
     # -- results ------------------------------------------------------------

@@ -94,8 +94,21 @@ __all__ = [
     "PorousElectrodeProblem",
     "DepositionResult",
     "C_M2_PER_MAH_CM2",
+    "DIRECT_NEWTON_OPTIONS",
 ]
 
+#: Newton with a direct LU solve (MUMPS), full steps (voltage limiting guards them, see fem.galvanostatic).
+DIRECT_NEWTON_OPTIONS: dict[str, Any] = {
+    "ksp_type": "preonly",
+    "ksp_norm_type": "none",
+    "pc_type": "lu",
+    "pc_factor_mat_solver_type": "mumps",
+    "snes_lag_preconditioner": 1,
+    "snes_ksp_ew": False,
+    "snes_linesearch_type": "basic",
+    "snes_rtol": 1e-12,
+    "snes_max_it": 60,
+}
 #: 1 mAh/cm2 = 3.6 C / 1e-4 m2.
 C_M2_PER_MAH_CM2 = 36.0e3
 
@@ -683,7 +696,9 @@ class PorousElectrodeProblem:
         self.dx_host = self.dx(meshdata.cell_id("host"), metadata={"quadrature_degree": 2 * degree + 2})
         self.bcs = self._boundary_conditions()
         prefix = unique_prefix("porous_electrode")
-        self.solver = NewtonSolver(self._residual(), self.w, self.bcs, prefix, self._options(petsc_options))
+        self.solver = NewtonSolver(
+            self._residual(), self.w, self.bcs, prefix, {**DIRECT_NEWTON_OPTIONS, **(petsc_options or {})}
+        )
         forget_options(prefix)
         if self.kinetics.law == "butler-volmer":  # linear kinetics: one Newton step, nothing to limit
             OverpotentialLimiter(*self._overpotential_dof_pairs(), meshdata.mesh.comm).attach(self.solver)
@@ -824,21 +839,6 @@ class PorousElectrodeProblem:
         ionic = self.W.sub(1).dofmap.list[host].reshape(-1)
         pairs = np.unique(np.column_stack([solid, ionic]), axis=0)
         return pairs[:, 0], pairs[:, 1]
-
-    @staticmethod
-    def _options(overrides: dict[str, Any] | None) -> dict[str, Any]:
-        direct = {
-            "ksp_type": "preonly",
-            "ksp_norm_type": "none",
-            "pc_type": "lu",
-            "pc_factor_mat_solver_type": "mumps",
-            "snes_lag_preconditioner": 1,
-            "snes_ksp_ew": False,
-            "snes_linesearch_type": "basic",
-            "snes_rtol": 1e-12,
-            "snes_max_it": 60,
-        }
-        return {**direct, **(overrides or {})}
 
     def _third_indicator(self, low: float, high: float) -> dolfinx.fem.Function:
         """DG0 indicator of the cells with midpoints in (low, high).

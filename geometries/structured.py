@@ -14,6 +14,11 @@ For verification, benchmarks and the coupled stripping model.
 
 A slab with ``cells_y = 1`` and rollers on its y faces is a plane-strain
 (quasi-2D) cell.
+
+- :func:`host_box`: a rectangle (2D) or box (3D) whose cells are "host" where
+  a predicate holds at the cell midpoint and "sse" elsewhere, with the facets
+  between the two tagged host_sse: periodic lamellar hosts and planar
+  interfaces for the pore-resolved deposition model (fem.pore_resolved).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from fem.mesh_io import MeshData
 from fem.validation import check_positive
 from geometries.markers import CELL_MARKERS, FACET_MARKERS, marker_table
 
-__all__ = ["electrolyte_slab", "lithium_slab"]
+__all__ = ["electrolyte_slab", "lithium_slab", "host_box"]
 
 ContactMask = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -155,3 +160,80 @@ def lithium_slab(
     return _tagged_box(
         comm, extent, cells, "lithium", True, "bottom", _everywhere, "geometries.structured.lithium_slab"
     )
+
+
+SolidMask = Callable[[np.ndarray], np.ndarray]
+
+
+def _region_facets(mesh: dolfinx.mesh.Mesh, is_host: np.ndarray) -> np.ndarray:
+    """Local facets with a host cell on one side and an electrolyte cell on the other.
+
+    Needs both cells of every interior facet on this rank: the mesh must be
+    ghosted by shared facet (the default of dolfinx.mesh.create_box)."""
+    tdim = mesh.topology.dim
+    f2c = mesh.topology.connectivity(tdim - 1, tdim)
+    offsets = f2c.offsets
+    two = np.flatnonzero(np.diff(offsets) == 2)
+    first, second = f2c.array[offsets[two]], f2c.array[offsets[two] + 1]
+    return two[is_host[first] != is_host[second]].astype(np.int32)
+
+
+def host_box(
+    comm: MPI.Comm,
+    lengths: tuple[float, ...],
+    cells: tuple[int, ...],
+    is_host: SolidMask,
+    host_thickness: float,
+) -> MeshData:
+    """Rectangle [0, Lx] x [0, Lz] (2D) or box [0, Lx] x [0, Ly] x [0, Lz] (3D) with a host and an electrolyte.
+
+    Args:
+        lengths: the extents (m), the last along the depth axis (z up; z = 0 the
+            current collector "bottom", z = Lz the counter electrode "top").
+        cells: divisions per direction (triangles / tetrahedra).
+        is_host: vectorised predicate on cell midpoints x (gdim, n) (m): True
+            for host (scaffold) cells, the rest are electrolyte ("sse").
+        host_thickness: H (m), recorded in info["parameters"]["host_thickness_m"].
+
+    Facets: bottom, top, sides (the other boundary faces), host_sse between
+    host and electrolyte cells.  Interfaces follow the cell faces, so put the
+    predicate's jumps on mesh lines.
+    """
+    dim = len(lengths)
+    if dim not in (2, 3) or len(cells) != dim:
+        raise ValueError(f"lengths and cells must both have 2 or 3 entries, got {len(lengths)} and {len(cells)}")
+    for k, length in enumerate(lengths):
+        check_positive(f"lengths[{k}]", length, "m")
+        check_positive(f"cells[{k}]", cells[k])
+    check_positive("host_thickness", host_thickness, "m")
+    corners = [np.zeros(dim), np.array(lengths, dtype=float)]
+    if dim == 2:
+        mesh = dolfinx.mesh.create_rectangle(comm, corners, list(cells), cell_type=dolfinx.mesh.CellType.triangle)
+    else:
+        mesh = dolfinx.mesh.create_box(comm, corners, list(cells), cell_type=dolfinx.mesh.CellType.tetrahedron)
+    tdim, fdim = dim, dim - 1
+    mesh.topology.create_connectivity(fdim, tdim)
+    num_cells = mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts
+    all_cells = np.arange(num_cells, dtype=np.int32)
+    host = np.asarray(is_host(dolfinx.mesh.compute_midpoints(mesh, tdim, all_cells).T), dtype=bool)
+    cell_tags = dolfinx.mesh.meshtags(
+        mesh, tdim, all_cells, np.where(host, CELL_MARKERS["host"], CELL_MARKERS["sse"]).astype(np.int32)
+    )
+    depth, tol = lengths[-1], 1e-9 * max(lengths)
+    boundary = dolfinx.mesh.exterior_facet_indices(mesh.topology)
+    z = dolfinx.mesh.compute_midpoints(mesh, fdim, boundary)[:, dim - 1]
+    boundary_values = np.where(
+        np.isclose(z, 0.0, atol=tol),
+        FACET_MARKERS["bottom"],
+        np.where(np.isclose(z, depth, atol=tol), FACET_MARKERS["top"], FACET_MARKERS["sides"]),
+    )
+    interface = _region_facets(mesh, host)
+    indices = np.concatenate([boundary, interface]).astype(np.int32)
+    values = np.concatenate([boundary_values, np.full(interface.size, FACET_MARKERS["host_sse"])]).astype(np.int32)
+    order = np.argsort(indices)
+    facet_tags = dolfinx.mesh.meshtags(mesh, fdim, indices[order], values[order])
+    info = {
+        "builder": "geometries.structured.host_box",
+        "parameters": {"lengths_m": list(lengths), "cells": list(cells), "host_thickness_m": host_thickness},
+    }
+    return MeshData(mesh, cell_tags, facet_tags, marker_table(), info)

@@ -34,6 +34,7 @@ def test_study_writes_complete_report(comm, shared_tmp_path):
         # the homogenised twin, with parameters measured on the same mesh, tracks the resolved answer
         assert abs(case["resolved"]["bottom_up_index"] - case["homogenised"]["bottom_up_index"]) < 0.05
         assert (out / case["fields"] / "interface_current_density_A_m2.bp").is_dir()
+        assert case["scaffold_connected"]  # the foam conducts across every layer
     assert cases["conductivity_uniform_0p001"]["resolved"]["fraction_bottom"] > 0.9
     verdict = report["pu_2019_comparison"]
     assert verdict["bare_Ni_plates_on_top"] and verdict["dual_gradient_plates_bottom_up"]

@@ -29,6 +29,7 @@ __all__ = [
     "accumulate_stats",
     "forget_options",
     "ramp_current",
+    "split_potentials",
 ]
 
 #: Largest change of the overpotential (V) in one Newton step.
@@ -124,3 +125,11 @@ def ramp_current(
         done, steps = trial, steps + 1
         increment *= 2.0
     return stats, steps
+
+
+def split_potentials(unknown: dolfinx.fem.Function) -> tuple[dolfinx.fem.Function, dolfinx.fem.Function]:
+    """Collapsed copies (phi_s, phi_e) of a two-field (solid, electrolyte) potential, named for output."""
+    phi_s = unknown.sub(0).collapse()
+    phi_e = unknown.sub(1).collapse()
+    phi_s.name, phi_e.name = "solid_potential_V", "electrolyte_potential_V"
+    return phi_s, phi_e

@@ -65,7 +65,7 @@ from petsc4py import PETSc
 
 from fem.constants import thermal_voltage
 from fem.effective_properties import footprint_area_m2, host_thickness_m
-from fem.galvanostatic import OverpotentialLimiter, forget_options, ramp_current
+from fem.galvanostatic import OverpotentialLimiter, forget_options, ramp_current, split_potentials
 from fem.materials import Electrolyte
 from fem.mesh_io import MeshData
 from fem.porous_electrode import DIRECT_NEWTON_OPTIONS, DepositionResult, VolumeKinetics
@@ -533,10 +533,7 @@ class ResolvedDepositionProblem:
 
     def potentials(self) -> tuple[dolfinx.fem.Function, dolfinx.fem.Function]:
         """Collapsed copies (phi_s, phi_e) of the last solution (0 where a potential is removed)."""
-        phi_s = self.w.sub(0).collapse()
-        phi_e = self.w.sub(1).collapse()
-        phi_s.name, phi_e.name = "solid_potential_V", "electrolyte_potential_V"
-        return phi_s, phi_e
+        return split_potentials(self.w)
 
     def destroy(self) -> None:
         self.solver.destroy()

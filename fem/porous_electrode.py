@@ -72,7 +72,7 @@ import ufl
 from mpi4py import MPI
 
 from fem.constants import FARADAY_C_PER_MOL, LI_MOLAR_VOLUME_M3_PER_MOL, ROOM_TEMPERATURE_K, thermal_voltage
-from fem.galvanostatic import OverpotentialLimiter, forget_options, ramp_current
+from fem.galvanostatic import OverpotentialLimiter, forget_options, ramp_current, split_potentials
 from fem.materials import ButlerVolmer, Electrolyte
 from fem.mesh_io import MeshData
 from fem.solvers import NewtonSolver, NewtonStats, unique_prefix
@@ -959,10 +959,7 @@ class PorousElectrodeProblem:
 
     def potentials(self) -> tuple[dolfinx.fem.Function, dolfinx.fem.Function]:
         """Collapsed copies (phi_s, phi_e) of the last solution, for output and error norms."""
-        phi_s = self.w.sub(0).collapse()
-        phi_e = self.w.sub(1).collapse()
-        phi_s.name, phi_e.name = "solid_potential_V", "electrolyte_potential_V"
-        return phi_s, phi_e
+        return split_potentials(self.w)
 
     def destroy(self) -> None:
         self.solver.destroy()

@@ -65,18 +65,13 @@ from studies._figures import line_plot
 from studies._output import write_json
 from studies._report import environment, markdown_table
 from studies._sweep import progress, run_config_study
+from studies.deposition import A_M2_PER_MA_CM2, PU_2019, UM
 
 __all__ = ["ResolvedDepositionConfig", "Case", "build_cases", "run_case", "run_study", "main"]
 
-UM = 1e-6
-A_M2_PER_MA_CM2 = 10.0
 LAYERS = ("host_layer_0", "host_layer_1", "host_layer_2")
 #: A measured scaffold tortuosity above this means no electronic path across the layer (floating particles).
 MAX_CONNECTED_TORTUOSITY = 100.0
-PU_2019 = (
-    "Pu et al., Nat. Commun. 10 (2019) 1896: bare Ni plated on its top surface; the Al2O3-top / Au-bottom "
-    "dual-gradient Ni scaffold plated bottom-up at 3-8 mAh/cm2."
-)
 
 
 @dataclass(frozen=True)

@@ -464,6 +464,38 @@ class ResolvedDepositionProblem:
         field_.x.scatter_forward()
         return field_
 
+    def interface_triangles(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Collective: every solid | electrolyte interface facet, gathered to rank 0 for 3D figures.
+
+        Returns (vertices (n, d, gdim) in m, values (n,)) on rank 0 and None
+        elsewhere: the value is the solid cell's facet-averaged current density
+        (A/m2, :meth:`cell_current_density`), NaN on facets that do not react
+        (blocked, inert).  Each facet appears once (seen from its owned solid cell).
+        """
+        md, mesh = self.meshdata, self.meshdata.mesh
+        tdim = mesh.topology.dim
+        ids = [md.facet_id(name) for name in INTERFACE_FACETS]
+        facets = md.facet_tags.indices[np.isin(md.facet_tags.values, ids)]
+        solid = self._cells_of(self.solids)
+        pairs = one_sided_facets(md, facets, solid).reshape(-1, 2)
+        c2f = mesh.topology.connectivity(tdim, tdim - 1)
+        per_cell = c2f.offsets[1] - c2f.offsets[0]
+        facet_of_pair = c2f.array.reshape(-1, per_cell)[pairs[:, 0], pairs[:, 1]] if pairs.size else np.zeros(0, int)
+        current = self.cell_current_density().x.array
+        reacting = {
+            tuple(p) for _, region in self.reacting_zones for p in self._zone_facets(region).reshape(-1, 2).tolist()
+        }
+        values = np.array([current[c] if (c, f) in reacting else np.nan for c, f in pairs.tolist()], dtype=float)
+        vertices = (
+            mesh.geometry.x[dolfinx.mesh.entities_to_geometry(mesh, tdim - 1, facet_of_pair.astype(np.int32), False)]
+            if facet_of_pair.size
+            else np.zeros((0, tdim, 3))
+        )
+        parts = mesh.comm.gather((vertices, values), root=0)
+        if mesh.comm.rank != 0:
+            return None
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
     def _binned(self, z: np.ndarray, weights: np.ndarray, edges: np.ndarray) -> np.ndarray:
         local = np.histogram(np.clip(z, edges[0], edges[-1]), bins=edges, weights=weights)[0]
         return self.comm.allreduce(local, op=MPI.SUM)

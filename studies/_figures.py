@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["line_plot", "render_surface_field", "interface_current_figure"]
+__all__ = ["line_plot", "render_surface_field", "interface_current_figure", "render_triangles"]
 
 
 def line_plot(
@@ -103,3 +103,34 @@ def interface_current_figure(comm: Any, current: Any, path: Path, title: str, pl
         render_surface_field(path, grid, "i_mA_cm2", title, "i (mA/cm2)", plane_z=plane_z)
 
     on_root(comm, render)
+
+
+def render_triangles(
+    path: Path, vertices: np.ndarray, values: np.ndarray, title: str, scalar_bar: str, log: bool = False
+) -> None:
+    """Render triangles (n, 3, 3) in m coloured by ``values`` (NaN in grey), isometric view, in micrometres.
+
+    With ``log`` the colour scale is log10 of the values (non-positive ones grey)."""
+    import pyvista
+
+    pyvista.OFF_SCREEN = True
+    n = vertices.shape[0]
+    points = 1e6 * vertices.reshape(-1, 3)
+    faces = np.column_stack([np.full(n, 3), np.arange(3 * n).reshape(n, 3)]).reshape(-1)
+    surface = pyvista.PolyData(points, faces)
+    shown = np.where(values > 0.0, np.log10(np.where(values > 0.0, values, 1.0)), np.nan) if log else values
+    surface.cell_data["value"] = shown
+    plotter = pyvista.Plotter(off_screen=True, window_size=(900, 760))
+    plotter.add_mesh(
+        surface,
+        scalars="value",
+        cmap="inferno",
+        nan_color="lightgrey",
+        show_edges=False,
+        scalar_bar_args={"title": scalar_bar, "vertical": True, "position_x": 0.86, "position_y": 0.2},
+    )
+    plotter.add_text(title, font_size=10)
+    plotter.view_isometric()
+    plotter.show_bounds(xtitle="x (um)", ytitle="y (um)", ztitle="z (um)", font_size=9)
+    plotter.screenshot(str(path))
+    plotter.close()

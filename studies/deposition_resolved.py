@@ -61,10 +61,10 @@ from geometries.gradient import (
 )
 from geometries.porous import OpenCellFoam, PorousHostParams, SpherePacking
 from studies._cli import COMMON_HELP, run_cli, study_main
-from studies._figures import line_plot
+from studies._figures import line_plot, render_triangles
 from studies._output import write_json
 from studies._report import environment, markdown_table
-from studies._sweep import progress, run_config_study
+from studies._sweep import on_root, progress, run_config_study
 from studies.deposition import A_M2_PER_MA_CM2, PU_2019, UM
 
 __all__ = ["ResolvedDepositionConfig", "Case", "build_cases", "run_case", "run_study", "main"]
@@ -97,7 +97,7 @@ class ResolvedDepositionConfig:
     seed: int = 1
     degree: int = 1
     groups: int = 1
-    write_fields: bool = True
+    write_fields: bool = True  # VTX fields and a 3D figure per case
 
     def validate(self, comm_size: int) -> None:
         """Refuse impossible input before any work (ParameterError names the parameter)."""
@@ -322,6 +322,21 @@ def _write_fields(out: Path, case: Case, problem: ResolvedDepositionProblem) -> 
     return f"fields/{case.case_id}"
 
 
+def _render_3d(out: Path, case: Case, problem: ResolvedDepositionProblem, comm: MPI.Comm) -> str:
+    """Collective: the deposition current density on the scaffold surface, log scale, blocked facets grey."""
+    triangles = problem.interface_triangles()
+    name = f"figures/scaffold_{case.case_id}.png"
+
+    def render() -> None:
+        vertices, values = triangles
+        (out / "figures").mkdir(parents=True, exist_ok=True)
+        title = f"{case.label()}: deposition on the scaffold"
+        render_triangles(out / name, vertices, -values / A_M2_PER_MA_CM2, title, "log10 i (mA/cm2)", log=True)
+
+    on_root(comm, render)
+    return name
+
+
 def run_case(cfg: ResolvedDepositionConfig, case: Case, comm: MPI.Comm, out: Path, cache: MeshCache) -> dict[str, Any]:
     """Mesh (cached), resolved solve, homogenised counterpart, fields."""
     start = time.perf_counter()
@@ -334,6 +349,7 @@ def run_case(cfg: ResolvedDepositionConfig, case: Case, comm: MPI.Comm, out: Pat
     resolved: ResolvedDepositionResult = problem.solve_galvanostatic(J)
     solve_seconds = time.perf_counter() - solve_start
     fields = _write_fields(out, case, problem) if cfg.write_fields else None
+    figure = _render_3d(out, case, problem, comm) if cfg.write_fields else None
     problem.destroy()
     homogenised, measured = homogenised_counterpart(cfg, case, md, solids)
     progress(comm, f"  {case.label()}: bottom-up index resolved {resolved.bottom_up_index:+.3f}, "
@@ -357,6 +373,7 @@ def run_case(cfg: ResolvedDepositionConfig, case: Case, comm: MPI.Comm, out: Pat
         "solve_s": solve_seconds,
         "case_s": time.perf_counter() - start,
         "fields": fields,
+        "figure_3d": figure,
     }
 
 
@@ -446,7 +463,7 @@ def write_report(
         "environment": environment(comm, cfg.groups),
         "wall_time_s": wall,
     }
-    report["figures"] = _figures(out, results)
+    report["figures"] = _figures(out, results) + [r["figure_3d"] for r in results if r["figure_3d"]]
     write_json(out / "report.json", report)
     (out / "report.md").write_text(_markdown(cfg, report))
     return report
@@ -566,7 +583,7 @@ ARGUMENT_HELP = {
     "scaffold_conductivity_S_m": "electronic conductivity of Ni, S/m",
     "lithiophilic_i0_factor": "i0 on the lithiophilic (Au) bottom layer over i0 on Ni, >= 1",
     "seed": "random seed of the sphere packings",
-    "write_fields": "write VTX fields per case",
+    "write_fields": "write VTX fields and a 3D figure per case",
 }
 
 

@@ -251,3 +251,35 @@ def test_bad_input_is_refused(comm):
     problem = ResolvedDepositionProblem(md, [SolidRegion("host", 1.0, 1.0)], Electrolyte("test", KAPPA))
     with pytest.raises(ParameterError, match="current_density_A_m2"):
         problem.solve_galvanostatic(0.0)
+
+
+def _foam_host(comm):
+    """A small cubic foam (gmsh, distributed without ghost cells) with three material layers."""
+    from geometries.gradient import GradientMaterialParams, gradient_material_mesh
+    from geometries.porous import OpenCellFoam, PorousHostParams
+
+    host = PorousHostParams(OpenCellFoam(5 * UM), 0.75, 5 * UM, 15 * UM, 5 * UM, mesh_size=0.36 * UM, seed=1)
+    return gradient_material_mesh(comm, GradientMaterialParams(host, (2.5 * UM, 10 * UM, 2.5 * UM)))
+
+
+@pytest.mark.mpi
+def test_foam_host_same_answer_on_one_and_two_ranks():
+    """A gmsh foam (no ghost cells: interface facets on the partition boundary are integrated from the
+    rank that owns the solid cell): dual-gradient kinetics, identical global results on 1 and 2 ranks."""
+    solids = [
+        SolidRegion("host_layer_0", 1.4e7, 10 * I0),
+        SolidRegion("host_layer_1", 1.4e7, I0),
+        SolidRegion("host_layer_2", 0.0, 0.0),
+    ]
+    results = []
+    for c in (MPI.COMM_SELF, MPI.COMM_WORLD):
+        problem = ResolvedDepositionProblem(_foam_host(c), solids, Electrolyte("test", KAPPA), profile_bins=15)
+        results.append(problem.solve_galvanostatic(J_APPLIED))
+        problem.destroy()
+    for result in results:
+        assert result.reaction_total_A_m2 == pytest.approx(J_APPLIED, rel=1e-9)
+        assert np.all(result.reaction_rate_A_m3[result.z_m > 13 * UM] == 0.0)  # the blocked top layer (> 12.5 um)
+    for key in ("fraction_bottom", "bottom_up_index", "counter_potential_V", "peak_interface_current_density_A_m2"):
+        assert getattr(results[1], key) == pytest.approx(getattr(results[0], key), rel=1e-8)
+    assert results[1].reaction_rate_A_m3 == pytest.approx(results[0].reaction_rate_A_m3, rel=1e-7, abs=1e-3)
+    assert results[1].active_dofs == results[0].active_dofs

@@ -24,7 +24,7 @@ kappa_eff = kappa eps / tau_e and sigma_eff = sigma (1 - eps) / tau_s with
 tau_e = eps^(-1/2), tau_s = (1 - eps)^(-1/2) unless a tortuosity profile is
 given (e.g. measured on a resolved host, fem.effective_properties).
 
-Every host property is a depth profile (:class:`Uniform`, :class:`Layers`,
+Every host property is a depth profile (fem.depth_profiles, re-exported here: :class:`Uniform`, :class:`Layers`,
 :class:`Linear`, :class:`Continuous`).  The mesh (:func:`porous_electrode_mesh`,
 an interval, rectangle or box) has a node plane at every profile breakpoint, so
 piecewise-constant layers are represented exactly; the coefficients are
@@ -72,9 +72,11 @@ import ufl
 from mpi4py import MPI
 
 from fem.constants import FARADAY_C_PER_MOL, LI_MOLAR_VOLUME_M3_PER_MOL, ROOM_TEMPERATURE_K, thermal_voltage
+from fem.depth_profiles import Continuous, Layers, Linear, Profile, Uniform, as_profile, check_profile
 from fem.galvanostatic import OverpotentialLimiter, forget_options, ramp_current, split_potentials
 from fem.materials import ButlerVolmer, Electrolyte
 from fem.mesh_io import MeshData
+from fem.newman_tobias import NewmanTobias
 from fem.solvers import NewtonSolver, NewtonStats, unique_prefix
 from fem.validation import ParameterError, check_choice, check_positive, check_range
 from geometries.markers import CELL_MARKERS, FACET_MARKERS, marker_table
@@ -111,122 +113,6 @@ DIRECT_NEWTON_OPTIONS: dict[str, Any] = {
 }
 #: 1 mAh/cm2 = 3.6 C / 1e-4 m2.
 C_M2_PER_MAH_CM2 = 36.0e3
-
-
-# ----------------------------------------------------------------------------- depth profiles
-
-
-@dataclass(frozen=True, slots=True)
-class Uniform:
-    """The same value at every depth."""
-
-    value: float
-
-    def breakpoints(self, thickness_m: float) -> tuple[float, ...]:
-        return ()
-
-    def __call__(self, z: np.ndarray, thickness_m: float) -> np.ndarray:
-        return np.full(np.shape(z), float(self.value))
-
-
-@dataclass(frozen=True, slots=True)
-class Layers:
-    """Piecewise-constant layers, bottom (current collector) to top (separator).
-
-    Attributes:
-        thicknesses_m: layer thicknesses (m); they must sum to the host thickness.
-        values: the value in each layer.
-    """
-
-    thicknesses_m: tuple[float, ...]
-    values: tuple[float, ...]
-
-    def __post_init__(self) -> None:
-        if len(self.thicknesses_m) != len(self.values) or not self.values:
-            raise ParameterError(
-                f"Layers: {len(self.values)} values for {len(self.thicknesses_m)} thicknesses_m (need equal, >= 1)"
-            )
-        for k, t in enumerate(self.thicknesses_m):
-            check_positive(f"thicknesses_m[{k}]", t, "m")
-
-    def edges(self, thickness_m: float) -> np.ndarray:
-        """Layer boundaries 0 ... H (m), the last one exactly H."""
-        z = np.concatenate([[0.0], np.cumsum(self.thicknesses_m)])
-        z[-1] = thickness_m
-        return z
-
-    def breakpoints(self, thickness_m: float) -> tuple[float, ...]:
-        return tuple(float(z) for z in self.edges(thickness_m)[1:-1])
-
-    def __call__(self, z: np.ndarray, thickness_m: float) -> np.ndarray:
-        index = np.searchsorted(self.edges(thickness_m), z, side="right") - 1
-        return np.asarray(self.values, dtype=float)[np.clip(index, 0, len(self.values) - 1)]
-
-
-@dataclass(frozen=True, slots=True)
-class Linear:
-    """Linear in depth from ``bottom`` (z = 0) to ``top`` (z = H)."""
-
-    bottom: float
-    top: float
-
-    def breakpoints(self, thickness_m: float) -> tuple[float, ...]:
-        return ()
-
-    def __call__(self, z: np.ndarray, thickness_m: float) -> np.ndarray:
-        s = np.asarray(z) / thickness_m
-        return self.bottom + (self.top - self.bottom) * s
-
-
-@dataclass(frozen=True, slots=True)
-class Continuous:
-    """Any smooth profile: ``function(z)`` with z the height above the collector (m), vectorised."""
-
-    function: Callable[[np.ndarray], np.ndarray]
-    description: str = ""
-
-    def breakpoints(self, thickness_m: float) -> tuple[float, ...]:
-        return ()
-
-    def __call__(self, z: np.ndarray, thickness_m: float) -> np.ndarray:
-        return np.broadcast_to(np.asarray(self.function(np.asarray(z)), dtype=float), np.shape(z)).copy()
-
-
-Profile = Uniform | Layers | Linear | Continuous
-
-
-def as_profile(value: float | Profile) -> Profile:
-    """A number becomes :class:`Uniform`; a profile is returned unchanged."""
-    if isinstance(value, Uniform | Layers | Linear | Continuous):
-        return value
-    return Uniform(float(value))
-
-
-def _sample_depths(profile: Profile, thickness_m: float) -> np.ndarray:
-    """Depths where a profile is checked: a fine grid and both sides of every breakpoint."""
-    tiny = 1e-9 * thickness_m
-    sides = [z + s for z in profile.breakpoints(thickness_m) for s in (-tiny, tiny)]
-    return np.unique(np.concatenate([np.linspace(0.0, thickness_m, 257), sides]))
-
-
-def check_profile(
-    name: str, profile: Profile, thickness_m: float, low: float, high: float = math.inf, **bounds: Any
-) -> None:
-    """Refuse a profile that leaves the host or takes a value outside [low, high] (bounds as check_range)."""
-    if isinstance(profile, Layers):
-        total = math.fsum(profile.thicknesses_m)
-        if abs(total - thickness_m) > 1e-9 * thickness_m:
-            raise ParameterError(
-                f"{name}: layer thicknesses sum to {total:.6g} m, not the host thickness {thickness_m:.6g} m: the "
-                f"profile {'leaves' if total > thickness_m else 'does not fill'} the host"
-            )
-    z = _sample_depths(profile, thickness_m)
-    values = profile(z, thickness_m)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        raise ParameterError(f"{name} is not finite at z = {z[bad][0]:.6g} m")
-    for k in (int(np.argmin(values)), int(np.argmax(values))):
-        check_range(f"{name} at z = {z[k]:.4g} m", float(values[k]), low, high, **bounds)
 
 
 # ----------------------------------------------------------------------------- host and kinetics
@@ -375,104 +261,6 @@ def penetration_depth_m(host: HomogenisedHost, kappa_S_m: float, kinetics: Volum
     g = host.volumetric_exchange_current_A_m3(z) * kinetics.conductance_per_i0_S_m2()
     resistance = 1.0 / host.electronic_conductivity_S_m(z) + 1.0 / host.ionic_conductivity_S_m(kappa_S_m, z)
     return float(1.0 / np.sqrt(np.max(g * resistance)))
-
-
-# ----------------------------------------------------------------------------- exact solution
-
-
-@dataclass(frozen=True, slots=True)
-class NewmanTobias:
-    """Exact steady solution for linear kinetics and uniform properties.
-
-    Host 0 < z < H with sigma_eff, kappa_eff and volumetric conductance
-    g = a i0 (alpha_a + alpha_c) F / RT (S/m3); separator of conductivity
-    kappa_sep; superficial current density I (A/m2, upward positive: I = J
-    anodic positive).  With nu^2 = g (1/sigma + 1/kappa) (1/nu is the
-    penetration depth)::
-
-        eta(z)  = I / (nu sinh(nu H)) [cosh(nu z) / kappa + cosh(nu (H - z)) / sigma]
-        i_e(z)  = I sigma kappa / ((sigma + kappa) sinh(nu H))
-                  [sinh(nu z) / kappa + (sinh(nu H) - sinh(nu (H - z))) / sigma]
-        phi_s   = -(I z - int_0^z i_e) / sigma,   phi_e = phi_s - eta,
-        phi_e   = phi_e(H) - I (z - H) / kappa_sep  in the separator.
-
-    Newman & Tobias, J. Electrochem. Soc. 109 (1962) 1183; Euler &
-    Nonnenmacher, Electrochim. Acta 2 (1960) 268.  Every method takes
-    ``mod`` = numpy or ufl (the same formula serves the error integrals).
-    """
-
-    thickness_m: float
-    sigma_eff_S_m: float
-    kappa_eff_S_m: float
-    kappa_separator_S_m: float
-    conductance_S_m3: float
-    current_density_A_m2: float
-
-    @property
-    def nu_1_m(self) -> float:
-        return math.sqrt(self.conductance_S_m3 * (1.0 / self.sigma_eff_S_m + 1.0 / self.kappa_eff_S_m))
-
-    def overpotential(self, z: Any, mod: Any = np) -> Any:
-        nu, H, s, k, current = (
-            self.nu_1_m,
-            self.thickness_m,
-            self.sigma_eff_S_m,
-            self.kappa_eff_S_m,
-            self.current_density_A_m2,
-        )
-        return current / (nu * math.sinh(nu * H)) * (mod.cosh(nu * z) / k + mod.cosh(nu * (H - z)) / s)
-
-    def ionic_current(self, z: Any, mod: Any = np) -> Any:
-        nu, H, s, k, current = (
-            self.nu_1_m,
-            self.thickness_m,
-            self.sigma_eff_S_m,
-            self.kappa_eff_S_m,
-            self.current_density_A_m2,
-        )
-        S = math.sinh(nu * H)
-        return current * s * k / ((s + k) * S) * (mod.sinh(nu * z) / k + (S - mod.sinh(nu * (H - z))) / s)
-
-    def _ionic_charge(self, z: Any, mod: Any) -> Any:
-        """int_0^z i_e dz' (A/m)."""
-        nu, H, s, k, current = (
-            self.nu_1_m,
-            self.thickness_m,
-            self.sigma_eff_S_m,
-            self.kappa_eff_S_m,
-            self.current_density_A_m2,
-        )
-        S = math.sinh(nu * H)
-        c = current * s * k / ((s + k) * S)
-        return c * (
-            (mod.cosh(nu * z) - 1.0) / (nu * k) + (S * z + (mod.cosh(nu * (H - z)) - math.cosh(nu * H)) / nu) / s
-        )
-
-    def solid_potential(self, z: Any, mod: Any = np) -> Any:
-        return -(self.current_density_A_m2 * z - self._ionic_charge(z, mod)) / self.sigma_eff_S_m
-
-    def electrolyte_potential(self, z: Any, mod: Any = np) -> Any:
-        """phi_e in the host (0 <= z <= H)."""
-        return self.solid_potential(z, mod) - self.overpotential(z, mod)
-
-    def separator_potential(self, z: Any) -> Any:
-        """phi_e in the separator (z >= H); linear, so the same for numpy and ufl."""
-        top = float(self.electrolyte_potential(np.array(self.thickness_m)))
-        return top - self.current_density_A_m2 * (z - self.thickness_m) / self.kappa_separator_S_m
-
-    def reaction_rate_A_m3(self, z: Any, mod: Any = np) -> Any:
-        """a j = g eta (A/m3), anodic positive."""
-        return self.conductance_S_m3 * self.overpotential(z, mod)
-
-    def mean_depth_m(self) -> float:
-        """Reaction-weighted mean height <z> = int z a j dz / I = H - int_0^H i_e dz / I (m)."""
-        return self.thickness_m - float(self._ionic_charge(np.array(self.thickness_m), np) / self.current_density_A_m2)
-
-    def fraction(self, z_low: float, z_high: float) -> float:
-        """Share of the total reaction between z_low and z_high: (i_e(z_high) - i_e(z_low)) / I."""
-        return float(
-            (self.ionic_current(np.array(z_high)) - self.ionic_current(np.array(z_low))) / self.current_density_A_m2
-        )
 
 
 # ----------------------------------------------------------------------------- mesh

@@ -71,14 +71,16 @@ class OverpotentialLimiter:
         solver.snes.setLineSearchPreCheck(self)
 
 
-def forget_options(prefix: str) -> None:
+def forget_options(prefix: str, keep: str | None = None) -> None:
     """Drop ``prefix``'s entries from the PETSc options database once a solver has read them.
 
     The shared elliptic defaults (AMG, Krylov tolerances) do not apply to an LU
-    solve and would otherwise be reported as unused at exit."""
+    solve and would otherwise be reported as unused at exit.  Entries starting
+    with ``prefix + keep`` stay (e.g. "fieldsplit_": the split solvers read
+    theirs at the first solve)."""
     db = PETSc.Options()
     for key in list(db.getAll()):
-        if key.startswith(prefix):
+        if key.startswith(prefix) and not (keep and key.startswith(prefix + keep)):
             db.delValue(key)
 
 

@@ -40,8 +40,8 @@ the applied current to solver tolerance.
 Newton (SNES) with voltage limiting and current ramping (fem.galvanostatic);
 a direct LU solve (MUMPS) by default: the scaffold and electrolyte
 conductivities differ by up to 8 orders of magnitude.  For large meshes pass
-:data:`ITERATIVE_OPTIONS` (GMRES with a block-Jacobi field split, AMG on each
-potential).
+:data:`ITERATIVE_OPTIONS` (GMRES with a block Gauss-Seidel field split, AMG on
+each potential).
 
 References: Newman & Thomas-Alyea, Electrochemical Systems, 3rd ed. (2004),
 ch. 8 and 22; Pu et al., Nat. Commun. 10 (2019) 1896 (gradient hosts).
@@ -83,7 +83,8 @@ __all__ = [
 #: Facet regions where a solid meets the electrolyte.
 INTERFACE_FACETS: tuple[str, ...] = ("host_sse", "li_sse")
 
-#: Newton with GMRES and a block-Jacobi field split (BoomerAMG on phi_s and on phi_e) for large meshes.
+#: Newton with GMRES and a multiplicative (block Gauss-Seidel) field split, BoomerAMG on phi_s and on phi_e
+#: (the 3D settings of fem.solvers.ELLIPTIC_NEWTON_DEFAULTS), for large meshes.
 ITERATIVE_OPTIONS: dict[str, Any] = {
     "snes_type": "newtonls",
     "snes_linesearch_type": "basic",
@@ -100,12 +101,20 @@ ITERATIVE_OPTIONS: dict[str, Any] = {
     "ksp_max_it": 2000,
     "pc_type": "fieldsplit",
     "pc_fieldsplit_type": "multiplicative",
-    "fieldsplit_solid_ksp_type": "preonly",
-    "fieldsplit_solid_pc_type": "hypre",
-    "fieldsplit_solid_pc_hypre_type": "boomeramg",
-    "fieldsplit_ionic_ksp_type": "preonly",
-    "fieldsplit_ionic_pc_type": "hypre",
-    "fieldsplit_ionic_pc_hypre_type": "boomeramg",
+    **{
+        f"fieldsplit_{field}_{key}": value
+        for field in ("solid", "ionic")
+        for key, value in {
+            "ksp_type": "preonly",
+            "pc_type": "hypre",
+            "pc_hypre_type": "boomeramg",
+            "pc_hypre_boomeramg_strong_threshold": 0.7,
+            "pc_hypre_boomeramg_coarsen_type": "HMIS",
+            "pc_hypre_boomeramg_interp_type": "ext+i",
+            "pc_hypre_boomeramg_P_max": 4,
+            "pc_hypre_boomeramg_agg_nl": 1,
+        }.items()
+    },
 }
 
 _TOP_ID, _COLLECTOR_ID = 1, 2  # ids of the boundary integrals; zone k has id 10 + k
@@ -282,7 +291,7 @@ class ResolvedDepositionProblem:
                                    options)  # fmt: skip
         if options.get("pc_type") == "fieldsplit":
             self._set_fieldsplit()
-        forget_options(prefix)
+        forget_options(prefix, keep="fieldsplit_")  # the split solvers read theirs at the first solve
         if self.kinetics.law == "butler-volmer":
             OverpotentialLimiter(*self._interface_dof_pairs(), self.comm).attach(self.solver)
         self._metrics = self._metric_forms()

@@ -30,7 +30,7 @@ from fem._compat import linear_problem
 from fem.materials import electrolyte
 from fem.pore_resolved import ITERATIVE_OPTIONS, ResolvedDepositionProblem
 from fem.porous_electrode import DIRECT_NEWTON_OPTIONS
-from fem.solvers import unique_prefix
+from fem.solvers import ELLIPTIC_NEWTON_DEFAULTS, unique_prefix
 from geometries.gradient import gradient_material_mesh
 from studies._cli import run_cli
 from studies._report import environment
@@ -55,7 +55,8 @@ def _bare_poisson(md: Any, degree: int, iterative: bool) -> dict[str, Any]:
         for k in (0, 1)
     ]
     if iterative:
-        linear = {"ksp_type": "cg", "ksp_rtol": 1e-10, "pc_type": "hypre", "pc_hypre_type": "boomeramg"}
+        amg = {key: value for key, value in ELLIPTIC_NEWTON_DEFAULTS.items() if key.startswith("pc_")}
+        linear = {"ksp_type": "cg", "ksp_rtol": 1e-10, **amg}  # the same AMG settings as each split
     else:
         linear = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
     start = time.perf_counter()

@@ -8,7 +8,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["line_plot", "render_surface_field", "interface_current_figure", "render_triangles"]
+__all__ = [
+    "line_plot",
+    "render_surface_field",
+    "interface_current_figure",
+    "render_triangles",
+    "void_growth_figure",
+]
 
 
 def line_plot(
@@ -134,3 +140,53 @@ def render_triangles(
     plotter.show_bounds(xtitle="x (um)", ytitle="y (um)", ztitle="z (um)", font_size=9)
     plotter.screenshot(str(path))
     plotter.close()
+
+
+def void_growth_figure(
+    comm: Any, gap: Any, path: Path, title: str, plane_z: float = 0.0, exaggeration: float | None = None
+) -> None:
+    """Collective: a 3D view of the voids on the Li surface z = ``plane_z``.
+
+    ``gap`` is a scalar Lagrange function on the Li mesh (m, zero off the
+    interface and where Li touches the electrolyte).  The interface is drawn
+    sunk by the gap times ``exaggeration`` (default: the largest gap becomes 15%
+    of the footprint) and coloured by the gap in nm, so voids show as dents.
+    Rendered on rank 0.
+    """
+    from fem.output import gather_vtk_grid, to_pyvista
+    from studies._sweep import on_root
+
+    gathered = gather_vtk_grid(gap)
+
+    def render() -> None:
+        import pyvista
+
+        pyvista.OFF_SCREEN = True
+        grid = to_pyvista(gathered, "gap_nm")
+        grid.point_data["gap_nm"] = 1e9 * grid.point_data["gap_nm"]
+        surface = grid.extract_surface()
+        width = float(np.ptp(grid.points[:, 0]))
+        centres = surface.cell_centers().points
+        surface = surface.extract_cells(np.flatnonzero(np.abs(centres[:, 2] - plane_z) < 1e-6 * width))
+        surface = surface.extract_surface()
+        gap_m = 1e-9 * np.asarray(surface.point_data["gap_nm"])
+        largest = float(gap_m.max(initial=0.0))
+        scale = exaggeration if exaggeration is not None else (0.15 * width / largest if largest > 0.0 else 1.0)
+        surface.points[:, 2] -= scale * gap_m
+        surface.points *= 1e6
+        plotter = pyvista.Plotter(off_screen=True, window_size=(900, 760))
+        plotter.add_mesh(
+            surface,
+            scalars="gap_nm",
+            cmap="viridis",
+            show_edges=False,
+            scalar_bar_args={"title": "gap (nm)", "vertical": True, "position_x": 0.86, "position_y": 0.2},
+        )
+        plotter.add_text(f"{title}\n(depth x {scale:.3g})", font_size=10)
+        plotter.view_isometric()
+        plotter.show_bounds(xtitle="x (um)", ytitle="y (um)", ztitle="", font_size=9)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        plotter.screenshot(str(path))
+        plotter.close()
+
+    on_root(comm, render)

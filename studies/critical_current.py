@@ -40,7 +40,7 @@ from fem.validation import ParameterError, check_choice, check_positive, check_r
 from geometries.spots import random_voids
 from geometries.structured import electrolyte_slab, lithium_slab
 from studies._cli import COMMON_HELP, run_cli, study_main
-from studies._figures import line_plot
+from studies._figures import line_plot, void_growth_figure
 from studies._output import write_json
 from studies._report import environment, format_number, markdown_table
 from studies._sweep import progress, run_config_study
@@ -52,6 +52,8 @@ A_M2_PER_MA_CM2 = 10.0
 PUBLISHED_LPSCL = ((3.0, 0.2), (7.0, 1.0))
 #: Interface kinetics per electrolyte (fem/data/materials.toml).
 KINETICS = {"LPSCl": "Li_LPSCl", "LLZO": "Li_LLZO"}
+#: Parameters a sensitivity sweep may vary (config fields).
+SENSITIVITY_PARAMETERS = ("void_depth_um", "void_fraction", "void_radius_um", "i0_scale", "i0_log_std", "temperature_K")
 
 
 @dataclass(frozen=True)
@@ -76,11 +78,15 @@ class CriticalCurrentConfig:
     void_radius_um: float = 3.0
     void_depth_um: float = 0.1
     i0_log_std: float = 0.5
+    i0_scale: float = 1.0
     i0_wavelength_um: float = 10.0
     seed: int = 0
     max_depth_increment_um: float = 0.05
     groups: int = 1
     fields: bool = True
+    sensitivity: str = ""
+    sensitivity_pressure_MPa: float = 0.1
+    sensitivity_first_current_mA_cm2: float = 8.0
 
     def validate(self, comm_size: int) -> None:
         """Refuse impossible input before any work (ParameterError names the parameter)."""
@@ -101,6 +107,12 @@ class CriticalCurrentConfig:
         for name in ("cells_xy", "cells_z"):
             check_range(name, getattr(self, name), 2, 64, low_inclusive=True, high_inclusive=True)
         check_range("groups", self.groups, 1, comm_size, low_inclusive=True, high_inclusive=True)
+        check_range("i0_scale", self.i0_scale, 0.0, 1e4, high_inclusive=True)
+        check_range("sensitivity_pressure_MPa", self.sensitivity_pressure_MPa, 0.0, 100.0, high_inclusive=True,
+                    unit="MPa")  # fmt: skip
+        check_positive("sensitivity_first_current_mA_cm2", self.sensitivity_first_current_mA_cm2, "mA/cm2")
+        for parameter, value in self.sensitivity_variants():
+            self.varied(parameter, value).validate(comm_size)
         # the settings and the void population validate themselves on construction
         self.settings(self.first_current_mA_cm2, self.stack_pressures_MPa[0], 1)
         if self.void_fraction > 0:
@@ -123,6 +135,25 @@ class CriticalCurrentConfig:
             b, self.void_fraction, self.void_radius_um * UM, 0.0, self.seed, min_feature=0.25 * b / self.cells_xy
         )
 
+    def sensitivity_variants(self) -> list[tuple[str, float]]:
+        """Parse ``sensitivity`` ("void_depth_um=0.05,0.3;temperature_K=273,333") into (parameter, value) pairs."""
+        variants = []
+        for item in filter(None, (part.strip() for part in self.sensitivity.split(";"))):
+            name, _, values = item.partition("=")
+            name = name.strip()
+            check_choice("sensitivity parameter", name, SENSITIVITY_PARAMETERS)
+            try:
+                variants += [(name, float(v)) for v in values.split(",") if v.strip()]
+            except ValueError:
+                raise ParameterError(f"sensitivity: {item!r} needs numbers after '=', e.g. {name}=0.1,0.3") from None
+        return variants
+
+    def varied(self, parameter: str, value: float) -> CriticalCurrentConfig:
+        """This configuration with one parameter changed, for a sensitivity case (first current
+        sensitivity_first_current_mA_cm2, no further sensitivity)."""
+        changes = {parameter: value, "sensitivity": "", "first_current_mA_cm2": self.sensitivity_first_current_mA_cm2}
+        return dataclasses.replace(self, **changes)
+
     def currents_mA_cm2(self) -> list[float]:
         """The stage currents: first x factor^k up to the maximum."""
         n = int(math.floor(math.log(self.max_current_mA_cm2 / self.first_current_mA_cm2, self.current_factor) + 1e-9))
@@ -131,15 +162,31 @@ class CriticalCurrentConfig:
 
 @dataclass(frozen=True)
 class Case:
+    """One run: electrolyte and stack pressure; a sensitivity case also names the varied parameter."""
+
     electrolyte: str
     stack_pressure_MPa: float
+    parameter: str = ""
+    value: float = math.nan
 
     def label(self) -> str:
-        return f"{self.electrolyte} at {self.stack_pressure_MPa:g} MPa"
+        varied = f", {self.parameter} = {self.value:g}" if self.parameter else ""
+        return f"{self.electrolyte} at {self.stack_pressure_MPa:g} MPa{varied}"
+
+    @property
+    def folder(self) -> str:
+        varied = f"_{self.parameter}_{self.value:g}" if self.parameter else ""
+        return f"{self.electrolyte}_{self.stack_pressure_MPa:g}MPa{varied}"
+
+    def config(self, cfg: CriticalCurrentConfig) -> CriticalCurrentConfig:
+        return cfg.varied(self.parameter, self.value) if self.parameter else cfg
 
 
 def build_cases(cfg: CriticalCurrentConfig) -> list[Case]:
-    return [Case(e, p) for e in cfg.electrolytes for p in cfg.stack_pressures_MPa]
+    """Every (electrolyte, pressure), then the sensitivity cases (first electrolyte, sensitivity pressure)."""
+    cases = [Case(e, p) for e in cfg.electrolytes for p in cfg.stack_pressures_MPa]
+    electrolyte_name, pressure = cfg.electrolytes[0], cfg.sensitivity_pressure_MPa
+    return cases + [Case(electrolyte_name, pressure, name, value) for name, value in cfg.sensitivity_variants()]
 
 
 # -- heterogeneity ---------------------------------------------------------------------------
@@ -191,12 +238,19 @@ def build_cell(cfg: CriticalCurrentConfig, case: Case, comm: MPI.Comm) -> Stripp
         sse,
         li,
         electrolyte(case.electrolyte),
-        interface_kinetics(KINETICS[case.electrolyte], cfg.temperature_K),
+        _scaled_kinetics(interface_kinetics(KINETICS[case.electrolyte], cfg.temperature_K), cfg.i0_scale),
         mechanical_material("Li"),
         cfg.settings(cfg.first_current_mA_cm2, case.stack_pressure_MPa, 1),
         initial_recession_m=void_recession(cfg),
         exchange_current_factor=exchange_current_factor(cfg),
     )
+
+
+def _scaled_kinetics(kinetics: Any, scale: float) -> Any:
+    """The kinetics with i0 multiplied by ``scale`` (sensitivity to the exchange current density)."""
+    if scale == 1.0:
+        return kinetics
+    return dataclasses.replace(kinetics, exchange_current_density_A_m2=scale * kinetics.exchange_current_density_A_m2)
 
 
 class _FieldWriter:
@@ -223,13 +277,15 @@ class _FieldWriter:
 
 def run_case(cfg: CriticalCurrentConfig, case: Case, comm: MPI.Comm, out: Path) -> dict[str, Any]:
     """Strip in stages of rising current until collapse, voltage cut-off or the last stage."""
+    cfg = case.config(cfg)
     cell = build_cell(cfg, case, comm)
-    writer = _FieldWriter(cell, out / "fields" / f"{case.electrolyte}_{case.stack_pressure_MPa:g}MPa", comm)
+    writer = _FieldWriter(cell, out / "fields" / case.folder, comm)
     writer.write(0.0)
     series: dict[str, list[float]] = {
         k: [] for k in ("time_s", "capacity_mAh_cm2", "current_mA_cm2", "voltage_V", "contact_fraction")
     }
     stages, sustained, failed, end = [], None, None, "last stage"
+    void_figures: list[str] = []
     for index, current in enumerate(cfg.currents_mA_cm2(), start=1):
         cell.settings = cfg.settings(current, case.stack_pressure_MPa, index)
         history = cell.run()
@@ -242,15 +298,23 @@ def run_case(cfg: CriticalCurrentConfig, case: Case, comm: MPI.Comm, out: Path) 
         last = history.steps[-1] if history.steps else None
         stages.append(_stage_record(current, history, last))
         writer.write(float(index))
+        if cfg.fields and (index == 1 or history.end_reason != "capacity"):
+            when = f"after stage {index} ({current:g} mA/cm2)"
+            void_figures.append(_void_figure(out, case, cell, comm, f"stage{index}", when))
         progress(comm, f"  {case.label()}: {current:g} mA/cm2 -> {history.end_reason}")
         if history.end_reason != "capacity":
             failed, end = current, history.end_reason
             break
         sustained = current
     writer.close()
+    if cfg.fields and (not void_figures or stages[-1]["end_reason"] == "capacity"):
+        when = f"end ({stages[-1]['current_mA_cm2']:g} mA/cm2)"
+        void_figures.append(_void_figure(out, case, cell, comm, "end", when))
     return {
         "electrolyte": case.electrolyte,
         "stack_pressure_MPa": case.stack_pressure_MPa,
+        "sensitivity_parameter": case.parameter or None,
+        "sensitivity_value": case.value if case.parameter else None,
         "end_reason": end,
         "highest_sustained_current_mA_cm2": sustained,
         "first_failed_current_mA_cm2": failed,
@@ -258,7 +322,15 @@ def run_case(cfg: CriticalCurrentConfig, case: Case, comm: MPI.Comm, out: Path) 
         "stages": stages,
         "series": series,
         "mechanics_dofs": cell.mechanics.num_dofs,
+        "void_figures": void_figures,
     }
+
+
+def _void_figure(out: Path, case: Case, cell: StrippingCell, comm: MPI.Comm, tag: str, when: str) -> str:
+    """Collective: render the voids of ``cell`` now; return the figure's path relative to ``out``."""
+    name = f"figures/voids_{case.folder}_{tag}.png"
+    void_growth_figure(comm, cell.gap, out / name, f"{case.label()}: {when}")
+    return name
 
 
 def _stage_record(current: float, history: Any, last: Any) -> dict[str, Any]:
@@ -288,11 +360,21 @@ def _critical(sustained: float | None, failed: float | None, end: str) -> float 
 # -- report --------------------------------------------------------------------------------------
 
 
+def _pressure_cases(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The cases of the pressure sweep (not the sensitivity cases)."""
+    return [r for r in results if not r.get("sensitivity_parameter")]
+
+
+def _case_label(r: dict[str, Any]) -> str:
+    varied = f", {r['sensitivity_parameter']} = {r['sensitivity_value']:g}" if r.get("sensitivity_parameter") else ""
+    return f"{r['electrolyte']} {r['stack_pressure_MPa']:g} MPa{varied}"
+
+
 def fitted_exponent(results: list[dict[str, Any]], electrolyte_name: str) -> float | None:
     """Least-squares m in i_c ~ p^m over the cases with a collapse."""
     points = [
         (r["stack_pressure_MPa"], r["critical_current_mA_cm2"])
-        for r in results
+        for r in _pressure_cases(results)
         if r["electrolyte"] == electrolyte_name and r["critical_current_mA_cm2"]
     ]
     if len(points) < 2:
@@ -309,7 +391,7 @@ def write_report(out: Path, cfg: CriticalCurrentConfig, results: list[dict[str, 
         "study": "critical_current",
         "config": dataclasses.asdict(cfg),
         "cases": [{k: v for k, v in r.items() if k != "series"} for r in results],
-        "series": [{"label": f"{r['electrolyte']} {r['stack_pressure_MPa']:g} MPa", **r["series"]} for r in results],
+        "series": [{"label": _case_label(r), **r["series"]} for r in results],
         "fitted_pressure_exponent": {e: fitted_exponent(results, e) for e in cfg.electrolytes},
         "published": {
             "LPSCl_Kasemchainan2019": [
@@ -329,7 +411,7 @@ def write_report(out: Path, cfg: CriticalCurrentConfig, results: list[dict[str, 
 def _figures(out: Path, cfg: CriticalCurrentConfig, results: list[dict[str, Any]]) -> None:
     series = []
     for name in cfg.electrolytes:
-        rows = [r for r in results if r["electrolyte"] == name]
+        rows = [r for r in _pressure_cases(results) if r["electrolyte"] == name]
         collapsed = [
             (r["stack_pressure_MPa"], r["critical_current_mA_cm2"]) for r in rows if r["critical_current_mA_cm2"]
         ]
@@ -380,7 +462,7 @@ def _figures(out: Path, cfg: CriticalCurrentConfig, results: list[dict[str, Any]
                 {
                     "x": r["series"]["capacity_mAh_cm2"],
                     "y": r["series"][key],
-                    "label": f"{r['electrolyte']} {r['stack_pressure_MPa']:g} MPa",
+                    "label": _case_label(r),
                     "style": "-",
                 }
                 for r in results
@@ -393,7 +475,7 @@ def _figures(out: Path, cfg: CriticalCurrentConfig, results: list[dict[str, Any]
 
 def _markdown(cfg: CriticalCurrentConfig, results: list[dict[str, Any]], report: dict[str, Any]) -> str:
     rows = []
-    for r in results:
+    for r in _pressure_cases(results):
         stages = r["stages"]
         rows.append(
             {
@@ -424,6 +506,62 @@ def _markdown(cfg: CriticalCurrentConfig, results: list[dict[str, Any]], report:
     exponents = ", ".join(f"{k}: {format_number(v)}" for k, v in report["fitted_pressure_exponent"].items())
     m_published = report["published"]["LPSCl_pressure_exponent"]
     published = ", ".join(f"{i:g} mA/cm2 at {p:g} MPa" for p, i in PUBLISHED_LPSCL)
+    return _pressure_markdown(cfg, table, exponents, m_published, published) + _sensitivity_markdown(cfg, results) + (
+        _void_figures_markdown(results)
+    )
+
+
+def _sensitivity_markdown(cfg: CriticalCurrentConfig, results: list[dict[str, Any]]) -> str:
+    """The sensitivity table (empty without sensitivity cases)."""
+    rows = [r for r in results if r.get("sensitivity_parameter")]
+    if not rows:
+        return ""
+    table = markdown_table(
+        [
+            {
+                "parameter": r["sensitivity_parameter"],
+                "value": r["sensitivity_value"],
+                "sustained": r["highest_sustained_current_mA_cm2"],
+                "failed": r["first_failed_current_mA_cm2"],
+                "critical": r["critical_current_mA_cm2"],
+                "end": r["end_reason"],
+                "contact": float(np.mean(r["series"]["contact_fraction"])) if r["series"]["contact_fraction"] else None,
+            }
+            for r in rows
+        ],
+        [
+            ("parameter", "parameter"),
+            ("value", "value"),
+            ("sustained", "highest sustained [mA/cm2]"),
+            ("failed", "first failed [mA/cm2]"),
+            ("critical", "critical [mA/cm2]"),
+            ("end", "end"),
+            ("contact", "mean contact fraction"),
+        ],
+    )
+    return f"""
+## Sensitivity
+
+{rows[0]["electrolyte"]} at {cfg.sensitivity_pressure_MPa:g} MPa, first stage {cfg.sensitivity_first_current_mA_cm2:g}
+mA/cm2, one parameter changed from the configuration above per case (i0_scale multiplies the exchange current
+density; temperature changes both the creep rate, Arrhenius, and the kinetics):
+
+{table}
+"""
+
+
+def _void_figures_markdown(results: list[dict[str, Any]]) -> str:
+    figures = [f for r in results for f in r.get("void_figures", [])]
+    if not figures:
+        return ""
+    return "\n## Voids on the Li surface (3D, depth exaggerated)\n\n" + "\n".join(
+        f"![{Path(f).stem}]({f})" for f in figures
+    ) + "\n"
+
+
+def _pressure_markdown(
+    cfg: CriticalCurrentConfig, table: str, exponents: str, m_published: float, published: str
+) -> str:
     return f"""# Critical stripping current vs stack pressure
 
 Protocol: stripping stages of {cfg.stage_capacity_mAh_cm2:g} mAh/cm2 each, current x{cfg.current_factor:g} per
@@ -484,11 +622,16 @@ ARGUMENT_HELP = {
     "void_radius_um": "initial void radius, um",
     "void_depth_um": "initial void depth (recessed Li), um",
     "i0_log_std": "standard deviation of ln(i0 factor), 0 for uniform i0",
+    "i0_scale": "multiplies the exchange current density of the interface parameter set, > 0",
     "i0_wavelength_um": "wavelength of the i0 heterogeneity, um",
     "seed": "random seed of voids and i0 field",
     "max_depth_increment_um": "largest stripped-depth increment per step at any node, um",
     "groups": COMMON_HELP["groups"],
     "fields": COMMON_HELP["fields"],
+    "sensitivity": "one-at-a-time sweep, e.g. 'void_depth_um=0.05,0.3;i0_scale=0.1,10;temperature_K=273,333' "
+    "(parameters: " + ", ".join(SENSITIVITY_PARAMETERS) + ")",
+    "sensitivity_pressure_MPa": "stack pressure of the sensitivity cases, MPa",
+    "sensitivity_first_current_mA_cm2": "first stage current of the sensitivity cases, mA/cm2",
 }
 
 

@@ -52,15 +52,27 @@ def test_heterogeneity_is_seeded_with_unit_mean_i0():
 
 
 def test_tiny_study_writes_report_and_fields(comm, shared_tmp_path):
-    cfg = CriticalCurrentConfig(**TINY)
+    sensitivity = {"sensitivity": "i0_scale=0.5; temperature_K=333", "sensitivity_pressure_MPa": 0.3,
+                   "sensitivity_first_current_mA_cm2": 5.0}  # fmt: skip
+    cfg = CriticalCurrentConfig(**TINY, **sensitivity)
     out = shared_tmp_path / "critical"
     report = run_study(cfg, out, comm)
     if comm.rank != 0:
         return
     data = json.loads((out / "report.json").read_text())
     assert report["cases"] == data["cases"]
-    (case,) = data["cases"]
-    assert case["stack_pressure_MPa"] == 0.3
+    case, *varied = data["cases"]
+    assert case["stack_pressure_MPa"] == 0.3 and case["sensitivity_parameter"] is None
+    assert [(r["sensitivity_parameter"], r["sensitivity_value"]) for r in varied] == [
+        ("i0_scale", 0.5),
+        ("temperature_K", 333.0),
+    ]
+    for r in varied:  # one parameter changed, the same protocol from the sensitivity first current
+        assert r["stages"][0]["current_mA_cm2"] == 5.0 and r["end_reason"] in {"collapse", "voltage", "last stage"}
+    markdown = (out / "report.md").read_text()
+    assert "## Sensitivity" in markdown and "temperature_K" in markdown
+    for r in data["cases"]:
+        assert r["void_figures"] and all((out / f).stat().st_size > 0 for f in r["void_figures"])
     assert case["end_reason"] in {"collapse", "voltage", "last stage"}
     assert [s["current_mA_cm2"] for s in case["stages"]][:1] == [5.0]
     assert all(0.0 <= f <= 1.0 for f in data["series"][0]["contact_fraction"])
@@ -77,6 +89,9 @@ def test_tiny_study_writes_report_and_fields(comm, shared_tmp_path):
         (["--electrolytes", "PEO"], "electrolytes"),
         (["--current-factor", "0.5"], "current_factor"),
         (["--void-fraction", "0.7"], "void_fraction"),
+        (["--sensitivity", "seed=1,2"], "sensitivity parameter"),
+        (["--sensitivity", "void_depth_um=deep"], "needs numbers"),
+        (["--sensitivity", "temperature_K=1000"], "temperature"),
     ],
 )
 def test_bad_input_refused_before_work(comm, shared_tmp_path, capsys, argv, message):

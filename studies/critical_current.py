@@ -565,7 +565,8 @@ def _pressure_markdown(
     return f"""# Critical stripping current vs stack pressure
 
 Protocol: stripping stages of {cfg.stage_capacity_mAh_cm2:g} mAh/cm2 each, current x{cfg.current_factor:g} per
-stage from {cfg.first_current_mA_cm2:g} mA/cm2; collapse = contact fraction below {cfg.collapse_contact_fraction:g};
+stage from {cfg.first_current_mA_cm2:g} mA/cm2; collapse = mean contact fraction of the last
+{cfg.settings(1.0, 1.0, 1).collapse_window_steps} steps below {cfg.collapse_contact_fraction:g};
 voltage cut-off {cfg.voltage_cutoff_V:g} V. Cell: {cfg.footprint_um:g} um square, Li {cfg.li_thickness_um:g} um
 (Norton creep, Masias 2019), electrolyte {cfg.sse_thickness_um:g} um, {cfg.cells_xy}x{cfg.cells_xy}x{cfg.cells_z}
 boxes, P2 displacement. Seeded heterogeneity: void fraction {cfg.void_fraction:g} (radius {cfg.void_radius_um:g} um,
@@ -596,7 +597,9 @@ stronger at the micrometre scale of voids than in bulk (size effect, Xu et al., 
 lowers the effective creep rate at that scale by orders of magnitude; (2) at low stress creep becomes
 diffusional (n ~ 1-2), lowering the exponent; (3) vacancy transport limits the supply of Li to the
 interface at practical currents (Shishvan et al., Acta Mater. 196 (2020) 444), which is not in this model.
-The electrolyte is rigid and the contact state lags one step (fem.stripping).
+The electrolyte is rigid and the contact weights are explicit and relaxed (theta =
+{cfg.settings(1.0, 1.0, 1).contact_relaxation:g} per step, fem.stripping), which damps the step-to-step chatter
+of edge nodes at low stack pressure.
 
 Fields (ParaView): fields/<case>/lithium_interface.bp (stripped depth, gap, contact pressure, local
 stripping current), lithium_displacement.bp, electrolyte.bp (potential, contact state), one frame per stage.

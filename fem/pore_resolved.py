@@ -69,7 +69,7 @@ from fem.galvanostatic import OverpotentialLimiter, forget_options, ramp_current
 from fem.materials import Electrolyte
 from fem.mesh_io import MeshData
 from fem.porous_electrode import DIRECT_NEWTON_OPTIONS, DepositionResult, VolumeKinetics
-from fem.solvers import NewtonSolver, unique_prefix
+from fem.solvers import ELLIPTIC_NEWTON_DEFAULTS, NewtonSolver, unique_prefix
 from fem.validation import ParameterError, check_choice, check_range
 
 __all__ = [
@@ -106,13 +106,7 @@ ITERATIVE_OPTIONS: dict[str, Any] = {
         for field in ("solid", "ionic")
         for key, value in {
             "ksp_type": "preonly",
-            "pc_type": "hypre",
-            "pc_hypre_type": "boomeramg",
-            "pc_hypre_boomeramg_strong_threshold": 0.7,
-            "pc_hypre_boomeramg_coarsen_type": "HMIS",
-            "pc_hypre_boomeramg_interp_type": "ext+i",
-            "pc_hypre_boomeramg_P_max": 4,
-            "pc_hypre_boomeramg_agg_nl": 1,
+            **{key: value for key, value in ELLIPTIC_NEWTON_DEFAULTS.items() if key.startswith("pc_")},
         }.items()
     },
 }

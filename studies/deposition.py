@@ -279,7 +279,7 @@ def _profile(result: DepositionResult, host: HomogenisedHost, points: int = 400)
     }
 
 
-def _capacity(charge_C_m2: float) -> float | None:
+def capacity_or_none_mAh_cm2(charge_C_m2: float) -> float | None:
     return None if not math.isfinite(charge_C_m2) else charge_C_m2 / C_M2_PER_MAH_CM2
 
 
@@ -322,9 +322,9 @@ def run_case(
         "peak_current_density_mA_cm2": result.peak_interface_current_density_A_m2 / A_M2_PER_MA_CM2,
         "peak_over_mean_current_density": result.peak_interface_current_density_A_m2 / mean_interface,
         "host_polarisation_mV": 1e3 * result.counter_potential_V,
-        "capacity_to_fill_top_mAh_cm2": _capacity(top_fill),
+        "capacity_to_fill_top_mAh_cm2": capacity_or_none_mAh_cm2(top_fill),
         "top_fill_depth_um": top_fill_z / UM if math.isfinite(top_fill) else None,
-        "capacity_to_first_fill_mAh_cm2": _capacity(first_fill),
+        "capacity_to_first_fill_mAh_cm2": capacity_or_none_mAh_cm2(first_fill),
         "first_fill_depth_um": first_fill_z / UM if math.isfinite(first_fill) else None,
         "pore_volume_capacity_mAh_cm2": _pore_capacity(host),
         "charge_conservation_error": abs(result.reaction_total_A_m2 / J - 1.0),

@@ -46,7 +46,6 @@ from fem.mesh_io import MeshData
 from fem.output import write_fields_vtx
 from fem.pore_resolved import ResolvedDepositionProblem, ResolvedDepositionResult, SolidRegion
 from fem.porous_electrode import (
-    C_M2_PER_MAH_CM2,
     DepositionResult,
     PorousElectrodeProblem,
     VolumeKinetics,
@@ -65,7 +64,7 @@ from studies._figures import line_plot, render_triangles
 from studies._output import write_json
 from studies._report import environment, markdown_table
 from studies._sweep import on_root, progress, run_config_study
-from studies.deposition import A_M2_PER_MA_CM2, PU_2019, UM
+from studies.deposition import A_M2_PER_MA_CM2, PU_2019, UM, capacity_or_none_mAh_cm2
 
 __all__ = ["ResolvedDepositionConfig", "Case", "build_cases", "run_case", "run_study", "main"]
 
@@ -294,10 +293,6 @@ def homogenised_counterpart(
     return result, measured
 
 
-def _capacity(charge_C_m2: float) -> float | None:
-    return None if not math.isfinite(charge_C_m2) else charge_C_m2 / C_M2_PER_MAH_CM2
-
-
 def _metrics(result: DepositionResult) -> dict[str, Any]:
     H = result.host_thickness_m
     top_fill, _ = result.capacity_to_fill_C_m2(2 * H / 3, H)
@@ -306,7 +301,7 @@ def _metrics(result: DepositionResult) -> dict[str, Any]:
         "fraction_top": result.fraction_top,
         "bottom_up_index": result.bottom_up_index,
         "peak_current_density_mA_cm2": result.peak_interface_current_density_A_m2 / A_M2_PER_MA_CM2,
-        "capacity_to_fill_top_mAh_cm2": _capacity(top_fill),
+        "capacity_to_fill_top_mAh_cm2": capacity_or_none_mAh_cm2(top_fill),
         "host_polarisation_mV": 1e3 * result.counter_potential_V,
         "profile_z_over_H": (result.z_m / H).tolist(),
         "profile_deposition_rate_over_mean": (

@@ -275,7 +275,10 @@ class ResolvedDepositionProblem:
         self._regions = _cell_regions(meshdata)
         self.dx = ufl.Measure("dx", domain=mesh, subdomain_data=meshdata.cell_tags)
         quadrature = {"quadrature_degree": 2 * degree + 2}
-        self.ds = ufl.Measure("ds", domain=mesh, subdomain_data=self._facet_integration_data(), metadata=quadrature)
+        self._integration_data = dict(self._facet_integration_data())
+        self.ds = ufl.Measure("ds", domain=mesh, subdomain_data=list(self._integration_data.items()),
+                              metadata=quadrature)  # fmt: skip
+        self._sub_dofs = [np.asarray(self.W.sub(k).collapse()[1], dtype=np.int32) for k in (0, 1)]
         self.bcs, self._active = self._boundary_conditions()
         prefix = unique_prefix("pore_resolved")
         options = {**DIRECT_NEWTON_OPTIONS, **(petsc_options or {})}
@@ -351,8 +354,7 @@ class ResolvedDepositionProblem:
         marks.x.array[dofs] = 1.0
         marks.x.scatter_reverse(dolfinx.la.InsertMode.add)
         marks.x.scatter_forward()
-        _, sub_dofs = self.W.sub(sub).collapse()
-        sub_dofs = np.asarray(sub_dofs, dtype=np.int32)
+        sub_dofs = self._sub_dofs[sub]
         touched = marks.x.array[sub_dofs] > 0.0
         return np.sort(sub_dofs[touched]), np.sort(sub_dofs[~touched])
 
@@ -386,8 +388,7 @@ class ResolvedDepositionProblem:
         pc = self.solver.snes.getKSP().getPC()
         splits = []
         for name, sub in (("solid", 0), ("ionic", 1)):
-            _, dofs = self.W.sub(sub).collapse()
-            dofs = np.asarray(dofs, dtype=np.int64)
+            dofs = self._sub_dofs[sub].astype(np.int64)
             dofs = dofs[dofs < owned] + start
             splits.append((name, PETSc.IS().createGeneral(dofs.astype(PETSc.IntType), comm=self.comm)))
         pc.setFieldSplitIS(*splits)
@@ -486,7 +487,7 @@ class ResolvedDepositionProblem:
         facet_of_pair = c2f.array.reshape(-1, per_cell)[pairs[:, 0], pairs[:, 1]] if pairs.size else np.zeros(0, int)
         current = self.cell_current_density().x.array
         reacting = {
-            tuple(p) for _, region in self.reacting_zones for p in self._zone_facets(region).reshape(-1, 2).tolist()
+            tuple(p) for zone, _ in self.reacting_zones for p in self._integration_data[zone].reshape(-1, 2).tolist()
         }
         values = np.array([current[c] if (c, f) in reacting else np.nan for c, f in pairs.tolist()], dtype=float)
         vertices = (

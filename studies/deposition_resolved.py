@@ -47,6 +47,7 @@ from fem.output import write_fields_vtx
 from fem.pore_resolved import ResolvedDepositionProblem, ResolvedDepositionResult, SolidRegion
 from fem.porous_electrode import (
     DepositionResult,
+    Layers,
     PorousElectrodeProblem,
     VolumeKinetics,
     porous_electrode_mesh,
@@ -252,7 +253,7 @@ class MeshCache:
         return self._meshes[(comm.py2f(), key)]
 
 
-def _layer_edges(md: MeshData, case: Case, cfg: ResolvedDepositionConfig) -> list[float]:
+def _layer_edges(case: Case, cfg: ResolvedDepositionConfig) -> list[float]:
     H = cfg.host_thickness_um * UM
     if case.mesh_key == "foam":
         return [0.0, *np.cumsum([t * UM for t in cfg.dual_gradient_layers_um])[:-1].tolist(), H]
@@ -263,9 +264,7 @@ def homogenised_counterpart(
     cfg: ResolvedDepositionConfig, case: Case, md: MeshData, solids: list[SolidRegion]
 ) -> tuple[DepositionResult, list[dict[str, float]]]:
     """The homogenised model with porosity, area and tortuosities measured per layer on ``md``."""
-    from fem.porous_electrode import Layers
-
-    edges = _layer_edges(md, case, cfg)
+    edges = _layer_edges(case, cfg)
     interfaces = ("host_sse",)
     pores = layer_properties(md, edges, interfaces=interfaces)
     solid_regions = tuple(s.name for s in solids)

@@ -134,6 +134,10 @@ class SecondaryCurrentProblem:
             int contact ds.  Butler-Volmer working electrode only.
         exchange_current_factor: optional positive field multiplying the working
             electrode's i0 (a spatially varying exchange current density).
+        potential_shift: optional field (V) added to the working metal's potential in its
+            kinetics, eta = E_w + shift - phi: the mechanical contribution to the
+            overpotential, Omega p / F for Li under a compressive normal stress p
+            (Monroe & Newman, J. Electrochem. Soc. 152 (2005) A396); Butler-Volmer only.
     """
 
     def __init__(
@@ -147,6 +151,7 @@ class SecondaryCurrentProblem:
         petsc_options: dict[str, Any] | None = None,
         contact: dolfinx.fem.Function | None = None,
         exchange_current_factor: dolfinx.fem.Function | None = None,
+        potential_shift: dolfinx.fem.Function | None = None,
     ) -> None:
         self.meshdata = meshdata
         self.electrolyte = electrolyte
@@ -160,11 +165,11 @@ class SecondaryCurrentProblem:
         self.kappa = dolfinx.fem.Constant(mesh, electrolyte.ionic_conductivity_S_m)
         self.ds = ufl.Measure("ds", domain=mesh, subdomain_data=meshdata.facet_tags)
         self._ds_working = self.ds(meshdata.facet_id(self.working.facets))
-        if (contact is not None or exchange_current_factor is not None) and not isinstance(
-            self.working.kinetics, ButlerVolmer
-        ):
+        fields = (contact, exchange_current_factor, potential_shift)
+        if any(f is not None for f in fields) and not isinstance(self.working.kinetics, ButlerVolmer):
             raise ParameterError(
-                "contact / exchange_current_factor need Butler-Volmer kinetics at the working electrode"
+                "contact / exchange_current_factor / potential_shift need Butler-Volmer kinetics at the working"
+                " electrode"
             )
         self.contact = contact
         weight = 1.0
@@ -173,12 +178,16 @@ class SecondaryCurrentProblem:
                 weight = weight * factor
         #: UFL weight of the working-electrode kinetics (contact x i0 factor; 1 by default).
         self.working_weight = weight
+        #: UFL potential (V) of the working metal in its kinetics: E_w, plus the shift if given.
+        self.working_metal_potential = (
+            self.working_potential if potential_shift is None else self.working_potential + potential_shift
+        )
 
         v = ufl.TestFunction(self.V)
         kinetic_terms = []
         bcs = []
         for electrode, potential in (
-            (self.working, self.working_potential),
+            (self.working, self.working_metal_potential),
             (self.counter, self.counter_potential),
         ):
             if isinstance(electrode.kinetics, ButlerVolmer):
@@ -249,7 +258,7 @@ class SecondaryCurrentProblem:
         contact the variationally consistent reaction int kappa grad phi . grad chi."""
         kinetics = self.working.kinetics
         if isinstance(kinetics, ButlerVolmer):
-            flux = self.working_weight * electrode_flux(kinetics, self.working_potential, self.phi)
+            flux = self.working_weight * electrode_flux(kinetics, self.working_metal_potential, self.phi)
             return dolfinx.fem.form(flux * self._ds_working)
         chi = self._indicator()
         return dolfinx.fem.form(self.kappa * ufl.inner(ufl.grad(self.phi), ufl.grad(chi)) * ufl.dx)
@@ -258,7 +267,7 @@ class SecondaryCurrentProblem:
         kinetics = self.working.kinetics
         if not isinstance(kinetics, ButlerVolmer):
             return None
-        flux = self.working_weight * electrode_flux(kinetics, self.working_potential, self.phi)
+        flux = self.working_weight * electrode_flux(kinetics, self.working_metal_potential, self.phi)
         return dolfinx.fem.Expression(flux, self.V.element.interpolation_points())
 
     # -- solves -----------------------------------------------------------
@@ -381,7 +390,7 @@ class SecondaryCurrentProblem:
         if not isinstance(kinetics, ButlerVolmer):
             raise ValueError("the local current distribution needs Butler-Volmer kinetics")
         level = dolfinx.fem.Constant(self.V.mesh, 0.0)
-        flux = self.working_weight * electrode_flux(kinetics, self.working_potential, self.phi)
+        flux = self.working_weight * electrode_flux(kinetics, self.working_metal_potential, self.phi)
         contact = self.contact if self.contact is not None else 1.0
         form = dolfinx.fem.form(contact * ufl.conditional(ufl.gt(flux, level), 1.0, 0.0) * self._ds_working)
         fractions = []

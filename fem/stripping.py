@@ -8,6 +8,8 @@ Zhang et al., J. Electrochem. Soc. 167 (2020) 090541, here in 3D FEM)::
                   weighted by the contact state c (1 touching, 0 voided) and an
                   optional exchange-current factor; galvanostatic at the nominal
                   current density j; the counter electrode keeps full contact.
+                  Optionally the stress term Omega p_c / F of the contact pressure
+                  raises the stripping overpotential (``stress_overpotential``).
     (2) stripping the local normal current density i_n (lumped projection on the
                   interface nodes: its integral is the total current exactly) moves
                   to the Li mesh and deepens the stripped depth s += dt i_n Omega / F.
@@ -247,6 +249,12 @@ class StrippingCell:
         mechanics_degree: Lagrange degree of the displacement (2 avoids the
             volumetric locking of creeping P1 tetrahedra).
         mechanics_options: PETSc overrides for the creep-contact Newton solve.
+        stress_overpotential: add the mechanical term Omega p_c / F (V) of the contact
+            pressure p_c (Pa) to the stripping overpotential (Monroe & Newman,
+            J. Electrochem. Soc. 152 (2005) A396): compressed Li has a higher chemical
+            potential and strips more readily.  Lagged one step, like the contact
+            weights.  0.4 mV at 3 MPa (1.6% of RT/F); it matters where the contact
+            pressure concentrates at void edges.
     """
 
     def __init__(
@@ -262,6 +270,7 @@ class StrippingCell:
         exchange_current_factor: Callable[[np.ndarray], np.ndarray] | None = None,
         mechanics_degree: int = 2,
         mechanics_options: dict[str, Any] | None = None,
+        stress_overpotential: bool = False,
     ) -> None:
         if not isinstance(lithium, CreepingSolid):
             raise ParameterError(f"lithium must be a CreepingSolid (Li with a creep law), got {lithium!r}")
@@ -283,6 +292,8 @@ class StrippingCell:
             if np.any(values <= 0.0) or not np.all(np.isfinite(values)):
                 raise ParameterError("exchange_current_factor must be positive and finite on the interface")
             i0_factor.x.array[self.sse_interface.dofs] = values
+        #: Omega p_c / F (V) on the electrolyte interface, or None without the stress term.
+        self.stress_potential = self.sse_interface.function("stress_potential_V") if stress_overpotential else None
         self.current = SecondaryCurrentProblem(
             electrolyte_mesh,
             electrolyte,
@@ -290,6 +301,7 @@ class StrippingCell:
             Electrode("top", kinetics),
             contact=self.contact_state,
             exchange_current_factor=i0_factor,
+            potential_shift=self.stress_potential,
         )
         self.footprint_m2 = self.current.reference_area_m2
 
@@ -329,6 +341,11 @@ class StrippingCell:
         li = self.li_interface
         self.gap.x.array[li.dofs] = self.contact.nodal_gap(u)
         self.contact_pressure.x.array[li.dofs] = self.contact.nodal_pressure(u)
+        if self.stress_potential is not None:
+            pressure = self.to_electrolyte.transfer(self.contact_pressure.x.array[li.dofs])
+            self.stress_potential.x.array[self.sse_interface.dofs] = (
+                pressure * LI_MOLAR_VOLUME_M3_MOL / FARADAY_C_PER_MOL
+            )
 
     def contact_fraction(self) -> float:
         """Contact area over interface area (P1 contact weights, integrated on the electrolyte side)."""
@@ -453,7 +470,7 @@ class StrippingCell:
         return u_start + dt * self._last_velocity
 
     def _working_flux(self) -> Any:
-        return electrode_flux(self.current.working.kinetics, self.current.working_potential, self.current.phi)
+        return electrode_flux(self.current.working.kinetics, self.current.working_metal_potential, self.current.phi)
 
     def _global_max(self, values: np.ndarray) -> float:
         return self.li_interface.comm.allreduce(float(np.max(values, initial=-np.inf)), op=MPI.MAX)
@@ -520,7 +537,8 @@ class StrippingCell:
         return {
             "lithium_interface": [self.contact.stripped_depth, self.gap, self.contact_pressure, self.local_current],
             "lithium_displacement": [self.mechanics.u],
-            "electrolyte": [self.current.phi, self.contact_state],
+            "electrolyte": [self.current.phi, self.contact_state]
+            + ([self.stress_potential] if self.stress_potential is not None else []),
         }
 
 

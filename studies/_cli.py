@@ -94,15 +94,16 @@ def add_config_arguments(parser: argparse.ArgumentParser, config_type: type, hel
     """One ``--field-name`` option per field of the frozen config dataclass, default from the class.
 
     Tuples take comma-separated lists; a boolean field defaulting to True becomes
-    ``--no-field-name``.  ``helps`` gives each field's help text (with units).
+    ``--no-field-name``, one defaulting to False ``--field-name``.  ``helps`` gives each
+    field's help text (with units).
     """
     for field in dataclasses.fields(config_type):
         default = field.default
         flag = "--" + field.name.replace("_", "-")
         if isinstance(default, bool):
-            parser.add_argument(
-                f"--no-{field.name.replace('_', '-')}", dest=field.name, action="store_false", help=helps[field.name]
-            )
+            switch = f"--no-{field.name.replace('_', '-')}" if default else flag
+            action = "store_false" if default else "store_true"
+            parser.add_argument(switch, dest=field.name, action=action, help=helps[field.name])
             continue
         parser.add_argument(
             flag,

@@ -9,15 +9,20 @@ import numpy as np
 import pytest
 from mpi4py import MPI
 
+from fem.validation import ParameterError
 from studies._cli import run_cli
 from studies.critical_current import (
     Case,
     CriticalCurrentConfig,
     build_cell,
+    creep_velocity_m_s,
     exchange_current_factor,
     fitted_exponent,
+    lithium,
     main,
+    required_strength_factor,
     run_study,
+    stripping_velocity_m_s,
     void_recession,
 )
 
@@ -41,6 +46,27 @@ def test_stage_currents_and_fitted_exponent():
     ]
     assert fitted_exponent(results, "LPSCl") == pytest.approx(1.9, rel=1e-9)
     assert fitted_exponent(results[:1], "LPSCl") is None
+
+
+def test_strength_factor_scales_the_creep_stress_and_balances_creep_with_stripping():
+    """Li S times stronger creeps at S sigma as bulk Li does at sigma; the factor the report gives for a
+    critical point makes creep and stripping velocities equal there."""
+    bulk, strong = lithium(1.0).creep, lithium(7.0).creep
+    assert strong.creep_rate_1_s(7.0 * 2e6) == pytest.approx(bulk.creep_rate_1_s(2e6), rel=1e-12)
+    # 1 mA/cm2 recedes Li at 10 A/m2 x 1.3e-5 m3/mol / 96485 C/mol = 1.347 nm/s
+    assert stripping_velocity_m_s(1.0) == pytest.approx(1.3474e-9, rel=1e-4)
+    cfg = CriticalCurrentConfig()
+    factor = required_strength_factor(cfg, 3.0, 0.2)
+    balanced = dataclasses.replace(cfg, li_strength_factor=factor)
+    assert creep_velocity_m_s(balanced, 3.0) == pytest.approx(stripping_velocity_m_s(0.2), rel=1e-9)
+    assert 1.0 < factor < 100.0
+
+
+def test_stress_overpotential_sensitivity_is_a_switch():
+    cfg = CriticalCurrentConfig(sensitivity="stress_overpotential=0,1")
+    assert [cfg.varied(*v).stress_overpotential for v in cfg.sensitivity_variants()] == [False, True]
+    with pytest.raises(ParameterError, match="stress_overpotential"):
+        CriticalCurrentConfig(sensitivity="stress_overpotential=2").validate(1)
 
 
 def test_heterogeneity_is_seeded_with_unit_mean_i0():

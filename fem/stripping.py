@@ -159,7 +159,8 @@ class StrippingSettings:
 
 @dataclass
 class StrippingStep:
-    """State after one coupled step (global values; SI units)."""
+    """State after one coupled step (global values; SI units).  ``void_gap_quantiles_m``: the 10th, 50th
+    and 90th percentiles of the gap over the voided area (area-weighted; zeros without voids)."""
 
     time_s: float
     dt_s: float
@@ -169,6 +170,7 @@ class StrippingStep:
     void_area_m2: float
     mean_void_gap_m: float
     max_void_gap_m: float
+    void_gap_quantiles_m: tuple[float, float, float]
     peak_current_density_A_m2: float
     mean_contact_pressure_Pa: float
     max_contact_pressure_Pa: float
@@ -492,6 +494,7 @@ class StrippingCell:
             void_area_m2=void_area,
             mean_void_gap_m=gap_integral / void_area if void_area > 0 else 0.0,
             max_void_gap_m=self._global_max(np.where(voided > 0, gap, 0.0)),
+            void_gap_quantiles_m=self._void_gap_quantiles(gap, voided),
             peak_current_density_A_m2=solution.peak_current_density_A_m2,
             mean_contact_pressure_Pa=li.integral(pressure) / contact_area if contact_area > 0 else 0.0,
             max_contact_pressure_Pa=self._global_max(pressure),
@@ -502,6 +505,19 @@ class StrippingCell:
             halvings=halvings,
             seconds=seconds,
         )
+
+    def _void_gap_quantiles(self, gap: np.ndarray, voided: np.ndarray) -> tuple[float, float, float]:
+        """Area-weighted 10/50/90 % quantiles of the gap over the voided interface nodes (m)."""
+        li = self.li_interface
+        gaps = li.global_values(gap)
+        weights = li.global_values(li.lumped_mass * voided)
+        if not np.any(weights > 0):
+            return (0.0, 0.0, 0.0)
+        order = np.argsort(gaps)
+        cumulative = np.cumsum(weights[order])
+        cumulative /= cumulative[-1]
+        index = np.searchsorted(cumulative, [0.1, 0.5, 0.9])
+        return tuple(float(gaps[order][min(i, len(order) - 1)]) for i in index)
 
     def end_reason(self, step: StrippingStep | None) -> str:
         """'collapse', 'voltage', 'capacity' or '' (keep going)."""

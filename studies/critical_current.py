@@ -338,20 +338,15 @@ def run_case(cfg: CriticalCurrentConfig, case: Case, comm: MPI.Comm, out: Path) 
     cell = build_cell(cfg, case, comm)
     writer = _FieldWriter(cell, out / "fields" / case.folder, comm)
     writer.write(0.0)
-    series: dict[str, list[float]] = {
-        k: [] for k in ("time_s", "capacity_mAh_cm2", "current_mA_cm2", "voltage_V", "contact_fraction")
-    }
+    series: dict[str, list[float]] = {k: [] for k in SERIES_KEYS}
     stages, sustained, failed, end = [], None, None, "last stage"
     void_figures: list[str] = []
     for index, current in enumerate(cfg.currents_mA_cm2(), start=1):
         cell.settings = cfg.settings(current, case.stack_pressure_MPa, index)
         history = cell.run()
         for step in history.steps:
-            series["time_s"].append(step.time_s)
-            series["capacity_mAh_cm2"].append(step.capacity_C_m2 / capacity_C_m2(1.0))
-            series["current_mA_cm2"].append(current)
-            series["voltage_V"].append(step.working_potential_V)
-            series["contact_fraction"].append(step.contact_fraction)
+            for key, value in _series_row(step, current, cell.li_interface.area_m2).items():
+                series[key].append(value)
         last = history.steps[-1] if history.steps else None
         stages.append(_stage_record(current, history, last))
         writer.write(float(index))
@@ -380,6 +375,42 @@ def run_case(cfg: CriticalCurrentConfig, case: Case, comm: MPI.Comm, out: Path) 
         "series": series,
         "mechanics_dofs": cell.mechanics.num_dofs,
         "void_figures": void_figures,
+    }
+
+
+#: Per-step series in report.json (units in the names).
+SERIES_KEYS = (
+    "time_s",
+    "capacity_mAh_cm2",
+    "current_mA_cm2",
+    "voltage_V",
+    "contact_fraction",
+    "void_area_fraction",
+    "void_gap_p10_um",
+    "void_gap_p50_um",
+    "void_gap_p90_um",
+    "max_void_gap_um",
+    "peak_current_density_mA_cm2",
+    "max_contact_pressure_MPa",
+)
+
+
+def _series_row(step: Any, current_mA_cm2: float, interface_area_m2: float) -> dict[str, float]:
+    """One step of the time series (SERIES_KEYS)."""
+    p10, p50, p90 = (q / UM for q in step.void_gap_quantiles_m)
+    return {
+        "time_s": step.time_s,
+        "capacity_mAh_cm2": step.capacity_C_m2 / capacity_C_m2(1.0),
+        "current_mA_cm2": current_mA_cm2,
+        "voltage_V": step.working_potential_V,
+        "contact_fraction": step.contact_fraction,
+        "void_area_fraction": step.void_area_m2 / interface_area_m2,
+        "void_gap_p10_um": p10,
+        "void_gap_p50_um": p50,
+        "void_gap_p90_um": p90,
+        "max_void_gap_um": step.max_void_gap_m / UM,
+        "peak_current_density_mA_cm2": step.peak_current_density_A_m2 / A_M2_PER_MA_CM2,
+        "max_contact_pressure_MPa": step.max_contact_pressure_Pa / 1e6,
     }
 
 
@@ -512,7 +543,12 @@ def _figures(out: Path, cfg: CriticalCurrentConfig, results: list[dict[str, Any]
         logx=True,
         logy=True,
     )
-    for key, ylabel in (("contact_fraction", "contact fraction"), ("voltage_V", "working electrode potential [V]")):
+    for key, ylabel in (
+        ("contact_fraction", "contact fraction"),
+        ("voltage_V", "working electrode potential [V]"),
+        ("void_gap_p90_um", "void depth, 90th percentile over the void area [um]"),
+        ("peak_current_density_mA_cm2", "peak local current density [mA/cm2]"),
+    ):
         line_plot(
             out / f"{key}_vs_capacity.png",
             [
@@ -707,6 +743,10 @@ Published (Kasemchainan et al. 2019, Li | LPSCl): {published}, i.e. m = {m_publi
 ![contact fraction](contact_fraction_vs_capacity.png)
 
 ![voltage](voltage_V_vs_capacity.png)
+
+![void depth](void_gap_p90_um_vs_capacity.png)
+
+![peak current](peak_current_density_mA_cm2_vs_capacity.png)
 
 ## What sets the model's numbers, and the comparison
 

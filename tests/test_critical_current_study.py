@@ -105,9 +105,16 @@ def test_tiny_study_writes_report_and_fields(comm, shared_tmp_path):
         assert r["void_figures"] and all((out / f).stat().st_size > 0 for f in r["void_figures"])
     assert case["end_reason"] in {"collapse", "voltage", "last stage"}
     assert [s["current_mA_cm2"] for s in case["stages"]][:1] == [5.0]
-    assert all(0.0 <= f <= 1.0 for f in data["series"][0]["contact_fraction"])
+    series = data["series"][0]
+    assert all(0.0 <= f <= 1.0 for f in series["contact_fraction"])
+    assert all(0.0 <= f <= 1.0 for f in series["void_area_fraction"])
+    assert all(a <= b <= c <= m + 1e-12 for a, b, c, m in zip(
+        series["void_gap_p10_um"], series["void_gap_p50_um"], series["void_gap_p90_um"], series["max_void_gap_um"],
+        strict=True))  # fmt: skip
+    assert max(series["void_gap_p90_um"]) > 0.0  # the seeded voids are open
     assert data["published"]["LPSCl_pressure_exponent"] == pytest.approx(math.log(5) / math.log(7 / 3))
-    for name in ("report.md", "critical_current.png", "contact_fraction_vs_capacity.png"):
+    for name in ("report.md", "critical_current.png", "contact_fraction_vs_capacity.png",
+                 "void_gap_p90_um_vs_capacity.png"):  # fmt: skip
         assert (out / name).exists()
     assert (out / "fields" / "LPSCl_0.3MPa" / "lithium_interface.bp").exists()
 

@@ -3,7 +3,12 @@
 A planar Li | LPSCl cell with one central void (0.3 um deep) under 1 MPa at
 10 mA/cm2: a fixed number of coupled steps per mesh; prints and writes the
 wall time per coupled step, the creep Newton iterations per step and the
-current/mechanics dof counts::
+current/mechanics dof counts.  The reference is a bare DOLFINx step of the same
+size: one linear elastic solve on the same Li displacement space with the same
+linear solver (stack pressure on the collector, the interface clamped) plus one
+linear Poisson solve on the same electrolyte space (CG + BoomerAMG); the ratio
+bare / coupled says what the coupling (galvanostatic Butler-Volmer Newton,
+semismooth creep-contact Newton, transfers) costs over two plain solves::
 
     containers/run python -m studies.benchmarks.stripping --out .scratch/bench-strip
     containers/run -n 2 python -m studies.benchmarks.stripping --out .scratch/bench-strip
@@ -16,10 +21,16 @@ import json
 import time
 from pathlib import Path
 
+import dolfinx
 import numpy as np
+import ufl
 from mpi4py import MPI
+from petsc4py import PETSc
 
+from fem._compat import linear_problem
 from fem.materials import electrolyte, interface_kinetics, mechanical_material
+from fem.mechanics import rigid_body_modes
+from fem.solvers import ELLIPTIC_NEWTON_DEFAULTS, unique_prefix
 from fem.stripping import StrippingCell, StrippingSettings, capacity_C_m2
 from geometries.structured import electrolyte_slab, lithium_slab
 from studies._cli import int_list
@@ -29,6 +40,62 @@ FOOTPRINT = 20e-6
 
 def _void(x: np.ndarray) -> np.ndarray:
     return np.where(np.hypot(x[:, 0] - FOOTPRINT / 2, x[:, 1] - FOOTPRINT / 2) < 6e-6, 0.3e-6, 0.0)
+
+
+def _linear_options(prefix: str) -> dict[str, object]:
+    """The KSP/PC options the solver with options ``prefix`` uses (from the PETSc options database)."""
+    options = PETSc.Options().getAll()
+    return {
+        k[len(prefix) :]: v
+        for k, v in options.items()
+        if k.startswith(prefix) and k[len(prefix) :][:3] in ("ksp", "pc_")
+    }
+
+
+def _timed_solve(a: object, L: object, bcs: list, options: dict[str, object], nullspace: object = None) -> float:
+    """Wall seconds of one LinearProblem solve (operator assembly included, set-up excluded)."""
+    problem = linear_problem(a, L, bcs, unique_prefix("bare"), options)
+    if nullspace is not None:
+        problem.A.setNearNullSpace(nullspace)
+    problem.A.getComm().barrier()
+    start = time.perf_counter()
+    problem.solve()
+    return time.perf_counter() - start
+
+
+def _dirichlet(V: dolfinx.fem.FunctionSpace, meshdata: object, facets: str, value: object) -> object:
+    fdim = V.mesh.topology.dim - 1
+    dofs = dolfinx.fem.locate_dofs_topological(V, fdim, meshdata.facet_tags.find(meshdata.facet_id(facets)))
+    return dolfinx.fem.dirichletbc(value, dofs, V)
+
+
+def bare_step_seconds(cell: StrippingCell) -> dict[str, float]:
+    """One linear elastic solve on the Li displacement space and one Poisson solve on the electrolyte space."""
+    V = cell.mechanics.V
+    li = cell.mechanics.meshdata
+    elastic = mechanical_material("Li").elastic
+    mu, lam = elastic.shear_modulus_Pa, elastic.bulk_modulus_Pa - 2.0 * elastic.shear_modulus_Pa / 3.0
+    u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
+    eps = ufl.sym(ufl.grad(u))
+    a = ufl.inner(2.0 * mu * eps + lam * ufl.tr(eps) * ufl.Identity(3), ufl.sym(ufl.grad(v))) * ufl.dx
+    ds = ufl.Measure("ds", domain=V.mesh, subdomain_data=li.facet_tags)
+    normal = ufl.FacetNormal(V.mesh)
+    L = -1e6 * ufl.inner(normal, v) * ds(li.facet_id("bottom"))
+    zero = dolfinx.fem.Constant(V.mesh, np.zeros(3))
+    mechanics_options = _linear_options(cell.mechanics.solver.prefix)
+    elastic_s = _timed_solve(a, L, [_dirichlet(V, li, "li_sse", zero)], mechanics_options, rigid_body_modes(V))
+    W = cell.current.V
+    sse = cell.current.meshdata
+    phi, w = ufl.TrialFunction(W), ufl.TestFunction(W)
+    poisson = ufl.inner(ufl.grad(phi), ufl.grad(w)) * ufl.dx
+    source = dolfinx.fem.Constant(W.mesh, 0.0) * w * ufl.dx
+    bcs = [
+        _dirichlet(W, sse, name, dolfinx.fem.Constant(W.mesh, value))
+        for name, value in (("li_sse", 0.05), ("top", 0.0))
+    ]
+    keys = [k for k in ELLIPTIC_NEWTON_DEFAULTS if k.startswith(("ksp_", "pc_"))]
+    poisson_s = _timed_solve(poisson, source, bcs, {k: ELLIPTIC_NEWTON_DEFAULTS[k] for k in keys})
+    return {"bare_elastic_s": elastic_s, "bare_poisson_s": poisson_s}
 
 
 def measure(comm: MPI.Comm, cells_xy: int, steps: int) -> dict[str, float]:
@@ -51,6 +118,8 @@ def measure(comm: MPI.Comm, cells_xy: int, steps: int) -> dict[str, float]:
     history = cell.run(max_steps=steps)
     seconds = [s.seconds for s in history.steps]
     newton = [s.mechanics_newton_iterations for s in history.steps]
+    bare = bare_step_seconds(cell)
+    bare_total = bare["bare_elastic_s"] + bare["bare_poisson_s"]
     return {
         "ranks": comm.size,
         "cells_xy": cells_xy,
@@ -61,6 +130,9 @@ def measure(comm: MPI.Comm, cells_xy: int, steps: int) -> dict[str, float]:
         "seconds_per_step": float(np.mean(seconds)),
         "mechanics_newton_per_step": float(np.mean(newton)),
         "mechanics_dofs_per_second": cell.mechanics.num_dofs / float(np.mean(seconds)),
+        **bare,
+        "bare_step_s": bare_total,
+        "ratio_bare_to_coupled_step": bare_total / float(np.mean(seconds)),
     }
 
 

@@ -6,36 +6,28 @@
 - The same global history on 1 and 2 ranks.
 - Implicit contact sweeps (redoing a step with updated contact weights) keep
   the mass balance.
-- A single void under pressure and no current closes monotonically; the closed
-  gap of a strip void converges at first order in the time step (backward
-  Euler).  Mesh convergence of the closure is not yet shown: creep concentrates
-  at the contact edge, and plane-strain meshes up to 16 boxes across were still
-  pre-asymptotic (see strip_void_closure_m).
+- The stress term Omega p / F shifts the voltage exactly and strips compressed Li faster.
+- Void closure under pressure without current (time-step and mesh convergence):
+  tests/test_void_closure.py.
 - The coupled loop runs on a 3D host (lamellar Li fingers; slow).
 """
 
 from __future__ import annotations
 
 import itertools
-import math
-from collections.abc import Callable
 
 import numpy as np
 import pytest
 from mpi4py import MPI
 
 from fem.constants import FARADAY_C_PER_MOL
-from fem.contact import PenaltyContact, RigidContact
 from fem.interface import InterfaceMap, InterfaceSpace
 from fem.materials import electrolyte, interface_kinetics, mechanical_material
-from fem.mechanics import MechanicsProblem, Pressure, Roller
-from fem.mesh_io import MeshData
 from fem.stripping import (
     LI_MOLAR_VOLUME_M3_MOL,
     StrippingCell,
     StrippingSettings,
     capacity_C_m2,
-    creep_contact_options,
 )
 from fem.validation import ParameterError
 from geometries.structured import electrolyte_slab, lithium_slab
@@ -215,104 +207,6 @@ def test_bad_settings_refused():
         StrippingSettings(current_density_A_m2=1.0, stack_pressure_Pa=1e6, capacity_C_m2=1.0, temperature_K=500.0)
     with pytest.raises(ParameterError, match="contact_relaxation"):
         StrippingSettings(current_density_A_m2=1.0, stack_pressure_Pa=1e6, capacity_C_m2=1.0, contact_relaxation=0.0)
-
-
-# -- void closure without current ---------------------------------------------------------------
-
-
-def _strip_void(x: np.ndarray) -> np.ndarray:
-    """A smooth (C1) strip void along y: depth VOID_DEPTH cos^2(pi r / 2 R), r = |x - b/2| < R = VOID_RADIUS."""
-    r = np.abs(x[:, 0] - FOOTPRINT / 2)
-    return np.where(r < VOID_RADIUS, VOID_DEPTH * np.cos(0.5 * np.pi * r / VOID_RADIUS) ** 2, 0.0)
-
-
-class _ClosingVoid:
-    """Li slab ``li`` under ``pressure_Pa`` on a rigid electrolyte recessed by ``recession`` (m), no current."""
-
-    def __init__(self, li: MeshData, recession: Callable[[np.ndarray], np.ndarray], pressure_Pa: float) -> None:
-        self.interface = InterfaceSpace(li, "li_sse")
-        lithium = mechanical_material("Li")
-        self.contact = PenaltyContact(self.interface, lithium.elastic.youngs_modulus_Pa, RigidContact())
-        self.contact.stripped_depth.x.array[self.interface.dofs] = recession(self.interface.coordinates())
-        self.problem = MechanicsProblem(
-            li,
-            {"lithium": lithium},
-            [Pressure("bottom", pressure_Pa), Roller("sides")],
-            degree=2,
-            petsc_options=creep_contact_options(li, 2),
-            extra_residuals=[self.contact],
-        )
-        self.problem.solver.on_matrix = self.contact.forget_prediction
-        self.problem.step(0.0)
-        self.failures = 0
-
-    def creep(self, duration_s: float, steps: int) -> None:
-        """``steps`` backward-Euler steps over ``duration_s`` (s); a step whose Newton fails is halved and redone."""
-        history = self.problem.advance(
-            duration_s, duration_s / steps, before_step=lambda _t: self.contact.predict_active_set(self.problem.u)
-        )
-        self.failures += len(history.failures)
-
-    def open_volume_m3(self) -> float:
-        """int_Gamma <s - u . n>_+ ds (m3): the void volume between Li and electrolyte."""
-        return self.interface.integral(np.maximum(self.contact.nodal_gap(self.problem.u), 0.0))
-
-
-def void_volume_after(comm: MPI.Comm, cells_xy: int, steps: int, duration_s: float, pressure_Pa: float) -> float:
-    """Open volume (m3) of the central void after ``duration_s`` (s) of creep under ``pressure_Pa``, no current."""
-    li = lithium_slab(comm, FOOTPRINT, 10e-6, cells_xy, max(2, cells_xy // 2))
-    void = _ClosingVoid(li, _central_void, pressure_Pa)
-    void.creep(duration_s, steps)
-    return void.open_volume_m3()
-
-
-def test_single_void_closes_monotonically(comm):
-    initial = void_volume_after(comm, 4, 1, 1e-9, 0.5e6)
-    volumes = [void_volume_after(comm, 4, k, 2.0 * k, 0.5e6) for k in (1, 2, 4)]
-    assert initial > 0.0
-    assert volumes[0] < initial
-    assert volumes[1] < volumes[0] and volumes[2] < volumes[1]
-
-
-def strip_void_closure_m(
-    comm: MPI.Comm, cells_x: int, steps: int, duration_s: float = 8.0, pressure_Pa: float = 0.5e6
-) -> float:
-    """Mean gap (m, over the interface) that creep closes in ``duration_s`` (s) of ``steps`` steps under
-    ``pressure_Pa`` with no current: the smooth strip void on a plane-strain slab (cells_y = 1).
-
-    Every run first settles for 2 s in 16 equal steps: the elastic-to-creep transient right after the
-    load (stress relaxation near the contact edge, well below 1 s) is a boundary layer in time that the
-    measured steps are not meant to resolve; after it the closure rate varies smoothly.
-    """
-    li = lithium_slab(comm, FOOTPRINT, 10e-6, cells_x, max(2, cells_x // 2), width_y=FOOTPRINT / cells_x, cells_y=1)
-    void = _ClosingVoid(li, _strip_void, pressure_Pa)
-    void.creep(2.0, 16)
-    before = void.open_volume_m3()
-    void.creep(duration_s, steps)
-    assert void.failures == 0, f"{void.failures} halvings: the measured steps are not the nominal ones"
-    return (before - void.open_volume_m3()) / void.interface.area_m2
-
-
-def observed_orders(values: list[float]) -> list[float]:
-    """log2(|q_k - q_k+1| / |q_k+1 - q_k+2|) for a sequence refined by 2 at each entry."""
-    return [math.log2(abs(a - b) / abs(b - c)) for a, b, c in zip(values, values[1:], values[2:], strict=False)]
-
-
-def test_void_closure_converges_under_time_step_refinement(comm):
-    """Backward Euler: first order once the step resolves the closure's time scale (seconds).
-
-    The contact edge moves through the quadrature points as the void closes, so the semismooth
-    residual is only piecewise smooth in time and the coarse steps (4 and 2 s) are pre-asymptotic;
-    the orders are asserted on the last two halvings and the differences must shrink at every one.
-    """
-    steps = (1, 2, 4, 8, 16, 32)
-    closed = [strip_void_closure_m(comm, 8, n) for n in steps]
-    orders = observed_orders(closed)
-    if comm.rank == 0:
-        print(f"\nclosed mean gap over 8 s (m) at dt = 8 s / {steps}: {closed}\nobserved orders in dt: {orders}")
-    assert all(later > earlier for earlier, later in itertools.pairwise(closed))  # converges from below
-    assert all(order > 0.0 for order in orders)
-    assert all(0.7 < order < 1.5 for order in orders[-2:])
 
 
 @pytest.mark.slow

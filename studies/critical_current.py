@@ -684,14 +684,8 @@ def _scale_markdown(cfg: CriticalCurrentConfig, results: list[dict[str, Any]]) -
     )
     n = lithium(cfg.li_strength_factor).creep.stress_exponent
     published = rows[: len(PUBLISHED_LPSCL)]
-    orders = " to ".join(f"{math.log10(r['ratio']):.1f}" for r in published)
-    factors = " and ".join(f"{r['S']:.1f} ({r['p']:g} MPa)" for r in published)
-    collapsed = sorted(r["p"] for r in rows[len(PUBLISHED_LPSCL) :])
-    window = (
-        f"collapses here at {', '.join(f'{p:g}' for p in collapsed)} MPa"
-        if collapsed
-        else "no collapse in this run"
-    )
+    orders = " to ".join(f"10^{math.log10(r['ratio']):.1f}" for r in published)
+    factors = " and ".join(f"{r['S']:.3g} ({r['p']:g} MPa)" for r in published)
     return f"""Scale estimate: creep under the stack pressure p closes a void of radius a = {cfg.void_radius_um:g} um at
 about a p_dot(p) (Norton, strength factor {cfg.li_strength_factor:g} x bulk), stripping recedes the surface at
 i Omega / F. Their ratio at each critical point, and the factor S by which Li would have to be stronger than
@@ -699,23 +693,58 @@ here for the two to balance (p_dot ~ (p / S)^n, n = {n:g}):
 
 {table}
 
-- At the published points creep outruns stripping by {orders} orders of magnitude (log10 of the ratio); the
-  balance needs Li {factors} times stronger than here, two different factors because the published
-  exponent is far below n. Micrometre-sized Li is about {LI_MICROMETRE_STRENGTH_FACTOR:.0f}
-  times stronger than bulk (Xu et al., PNAS 114 (2017) 57), so a size effect can plausibly set the pressure
-  scale, not the exponent.
-- Where the model's contact collapses, nominal-pressure creep is negligible against stripping (ratio << 1):
-  the collapse is the constriction instability (current crowding at void rims strips them faster than the
-  rest), which needs current densities of tens of mA/cm2 with these kinetics, and creep acts only through
-  the stress concentrated at the contact rims (max contact pressure per stage in report.json). With
-  p_dot ~ p^n, a creep-controlled critical current would rise as p^n; the fitted model exponent above says how
-  close the model comes to that.
-- So the model reproduces a rise of the critical current with pressure only in the window where rim creep
-  competes with the constriction ({window}); above it no collapse is found up to the last stage.
-  What it lacks to reach 0.2 mA/cm2 at 3 MPa: a Li supply limit at practical currents (vacancy
-  transport, Shishvan et al., Acta Mater. 196 (2020) 444; Kasemchainan 2019) and the low-stress creep regime
-  (n ~ 1-2, which would lower the exponent); the strength factor (li_strength_factor, a sensitivity
-  parameter) moves the window in pressure but cannot lower the constriction floor.
+- At the published points the creep-to-stripping velocity ratio is {orders}; a balance (ratio 1) needs Li
+  {factors} times stronger than here, two different factors because the published exponent is far
+  below n. Micrometre-sized Li is about {LI_MICROMETRE_STRENGTH_FACTOR:.0f}
+  times stronger than bulk (Xu et al., PNAS 114 (2017) 57): if creep against stripping set the collapse, a
+  size effect could set its pressure scale but not its exponent. The runs say it does not set it here:
+{_mechanism_markdown(cfg, results)}
+"""
+
+
+def wagner_number(cfg: CriticalCurrentConfig, electrolyte_name: str) -> float:
+    """kappa R_ct / a: the electrolyte's resistance over a void radius a against the linear charge-transfer
+    resistance R_ct = RT / (F i0) (dimensionless).  Wa >> 1: the current over the contact is nearly uniform,
+    so void rims carry little extra current (Newman, Electrochemical Systems, 3rd ed., sec. 18.4)."""
+    kinetics = _scaled_kinetics(interface_kinetics(KINETICS[electrolyte_name], cfg.temperature_K), cfg.i0_scale)
+    kappa = electrolyte(electrolyte_name).ionic_conductivity_S_m
+    return kappa * kinetics.charge_transfer_asr_ohm_m2() / (cfg.void_radius_um * UM)
+
+
+def _mechanism_markdown(cfg: CriticalCurrentConfig, results: list[dict[str, Any]]) -> str:
+    """What the runs show about why the contact does (not) collapse, from their own series."""
+    runs = [r for r in results if r["series"]["contact_fraction"]]
+    if not runs:
+        return ""
+    collapsed = sorted({r["stack_pressure_MPa"] for r in _pressure_cases(results) if r["critical_current_mA_cm2"]})
+    lowest = min(min(r["series"]["contact_fraction"]) for r in runs)
+    deepest = max(max(r["series"]["max_void_gap_um"]) for r in runs)
+    hotspot = max(
+        peak / current
+        for r in runs
+        for peak, current in zip(r["series"]["peak_current_density_mA_cm2"], r["series"]["current_mA_cm2"], strict=True)
+    )
+    wagner = ", ".join(f"{name} {wagner_number(cfg, name):.3g}" for name in cfg.electrolytes)
+    outcome = (
+        f"The contact collapsed at {', '.join(f'{p:g}' for p in collapsed)} MPa only."
+        if collapsed
+        else "No run collapsed."
+    )
+    return f"""- {outcome} Over all runs (sensitivity cases included) the contact fraction never fell below
+  {lowest:.2f}, the deepest void was {deepest:.3f} um (seeded {cfg.void_depth_um:g} um), and the peak local
+  current density stayed within {hotspot:.2f} x the nominal one.
+- Why, in this model: Li that loses contact is not lost. The slab translates as the contacts strip, so
+  every void's gap shrinks at the mean stripping rate whatever creep does, and a void widens only if its rim
+  strips faster than the mean by more than that. Rim crowding stays bounded: the Wagner number over a void
+  radius at the exchange current (kappa R_ct / a: {wagner}) is large, and although it falls in the Tafel
+  regime of the highest stages, the peak stayed within the factor above (which includes the 1 / contact
+  fraction of the current squeezed onto the contact). So voids level out instead of growing, with creep or
+  without it (li_strength_factor in the sensitivity cases switches creep practically off).
+- What the published collapse needs and the model lacks: a limit on how fast Li reaches the interface.
+  Stripping leaves vacancies in the Li that must diffuse away or be annihilated by creep (Kasemchainan
+  et al. 2019; Shishvan et al., Acta Mater. 196 (2020) 444; Yan et al., Adv. Energy Mater. 12 (2022)
+  2102283); a continuum that lets the Li follow rigidly treats the interface as a perfect vacancy sink.
+  The low-stress creep regime (n ~ 1-2) would also lower the pressure exponent.
 """
 
 

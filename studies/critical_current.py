@@ -73,7 +73,7 @@ LI_MICROMETRE_STRENGTH_FACTOR = 105.0 / 0.8
 class CriticalCurrentConfig:
     """Study parameters in the field's units (names carry them)."""
 
-    stack_pressures_MPa: tuple[float, ...] = (0.1, 0.15, 0.2, 0.3, 1.0, 3.0, 7.0, 10.0)
+    stack_pressures_MPa: tuple[float, ...] = (0.1, 0.3, 1.0, 3.0, 7.0, 10.0)
     electrolytes: tuple[str, ...] = ("LPSCl",)
     first_current_mA_cm2: float = 1.0
     current_factor: float = 2.0

@@ -738,8 +738,9 @@ def _mechanism_markdown(cfg: CriticalCurrentConfig, results: list[dict[str, Any]
   strips faster than the mean by more than that. Rim crowding stays bounded: the Wagner number over a void
   radius at the exchange current (kappa R_ct / a: {wagner}) is large, and although it falls in the Tafel
   regime of the highest stages, the peak stayed within the factor above (which includes the 1 / contact
-  fraction of the current squeezed onto the contact). So voids level out instead of growing, with creep or
-  without it (li_strength_factor in the sensitivity cases switches creep practically off).
+  fraction of the current squeezed onto the contact). So the contact settles at a steady fraction instead
+  of collapsing, with creep or without it (li_strength_factor in the sensitivity cases switches creep
+  practically off): creep sets how much contact remains, not whether it collapses.
 - What the published collapse needs and the model lacks: a limit on how fast Li reaches the interface.
   Stripping leaves vacancies in the Li that must diffuse away or be annihilated by creep (Kasemchainan
   et al. 2019; Shishvan et al., Acta Mater. 196 (2020) 444; Yan et al., Adv. Energy Mater. 12 (2022)

@@ -543,6 +543,27 @@ def _figures(out: Path, cfg: CriticalCurrentConfig, results: list[dict[str, Any]
         logx=True,
         logy=True,
     )
+    line_plot(
+        out / "contact_fraction_vs_pressure.png",
+        [
+            {
+                "x": [r["stack_pressure_MPa"] for r in rows],
+                "y": [statistic(r) for r in rows],
+                "label": f"{name}: {label}",
+                "style": style,
+            }
+            for name in cfg.electrolytes
+            if (rows := [r for r in _pressure_cases(results) if r["electrolyte"] == name and r["series"]["time_s"]])
+            for label, statistic, style in (
+                ("mean over the ramp", _mean_contact_fraction, "o-"),
+                ("lowest", lambda r: min(r["series"]["contact_fraction"]), "v--"),
+            )
+        ],
+        "stack pressure [MPa]",
+        "contact fraction",
+        "Contact kept during the current ramp vs stack pressure",
+        logx=True,
+    )
     for key, ylabel in (
         ("contact_fraction", "contact fraction"),
         ("voltage_V", "working electrode potential [V]"),
@@ -578,6 +599,8 @@ def _markdown(cfg: CriticalCurrentConfig, results: list[dict[str, Any]], report:
                 "failed": r["first_failed_current_mA_cm2"],
                 "critical": r["critical_current_mA_cm2"],
                 "end": r["end_reason"],
+                "contact_mean": _mean_contact_fraction(r),
+                "contact_min": min(r["series"]["contact_fraction"], default=None),
                 "s_step": sum(s["wall_time_s"] for s in stages) / max(1, sum(s["steps"] for s in stages)),
                 "newton": sum(s["mechanics_newton_per_step"] * s["steps"] for s in stages)
                 / max(1, sum(s["steps"] for s in stages)),
@@ -592,6 +615,8 @@ def _markdown(cfg: CriticalCurrentConfig, results: list[dict[str, Any]], report:
             ("failed", "first failed [mA/cm2]"),
             ("critical", "critical (geometric mid) [mA/cm2]"),
             ("end", "end"),
+            ("contact_mean", "mean contact fraction"),
+            ("contact_min", "lowest contact fraction"),
             ("s_step", "wall s / coupled step"),
             ("newton", "creep Newton its / step"),
         ],
@@ -605,6 +630,12 @@ def _markdown(cfg: CriticalCurrentConfig, results: list[dict[str, Any]], report:
         + _sensitivity_markdown(cfg, results)
         + _void_figures_markdown(results)
     )
+
+
+def _mean_contact_fraction(result: dict[str, Any]) -> float | None:
+    """Mean contact fraction over a run's steps (None without steps)."""
+    fractions = result["series"]["contact_fraction"]
+    return float(np.mean(fractions)) if fractions else None
 
 
 def _sensitivity_markdown(cfg: CriticalCurrentConfig, results: list[dict[str, Any]]) -> str:
@@ -621,7 +652,7 @@ def _sensitivity_markdown(cfg: CriticalCurrentConfig, results: list[dict[str, An
                 "failed": r["first_failed_current_mA_cm2"],
                 "critical": r["critical_current_mA_cm2"],
                 "end": r["end_reason"],
-                "contact": float(np.mean(r["series"]["contact_fraction"])) if r["series"]["contact_fraction"] else None,
+                "contact": _mean_contact_fraction(r),
             }
             for r in rows
         ],
@@ -771,6 +802,8 @@ Published (Kasemchainan et al. 2019, Li | LPSCl): {published}, i.e. m = {m_publi
 ![critical current](critical_current.png)
 
 ![contact fraction](contact_fraction_vs_capacity.png)
+
+![contact vs pressure](contact_fraction_vs_pressure.png)
 
 ![voltage](voltage_V_vs_capacity.png)
 

@@ -3,7 +3,8 @@
 - A circular void in a 3D slab closes monotonically in time (Norton Li, 0.5 MPa).
 - Time-step refinement: the closed gap of a smooth strip void converges at first order
   (backward Euler) on a fixed mesh.
-- Mesh refinement: converges on a well-posed case (below), orders 1.41 and 1.27.
+- Mesh refinement: converges on a well-posed case (below), orders 1.41 and 1.27 with linear
+  creep; with Li's Norton law it converges from below but pre-asymptotically (order 0.40; slow).
 
 Why the strip void above (cos^2, 0.3 um deep, half-width 6 um) has no mesh order on feasible meshes,
 although it converges in time: the Li deflects by 1-10 nm, 30-300x less than the void depth, so

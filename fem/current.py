@@ -230,6 +230,11 @@ class SecondaryCurrentProblem:
         )
 
     # -- set-up helpers ---------------------------------------------------
+    def working_flux(self) -> Any:
+        """UFL local current density (A/m2) through the working electrode: weight x i(E_w + shift - phi)
+        (Butler-Volmer working electrode only)."""
+        return self.working_weight * electrode_flux(self.working.kinetics, self.working_metal_potential, self.phi)
+
     def _weight_of(self, electrode: Electrode) -> Any:
         return self.working_weight if electrode is self.working else 1.0
 
@@ -258,8 +263,7 @@ class SecondaryCurrentProblem:
         contact the variationally consistent reaction int kappa grad phi . grad chi."""
         kinetics = self.working.kinetics
         if isinstance(kinetics, ButlerVolmer):
-            flux = self.working_weight * electrode_flux(kinetics, self.working_metal_potential, self.phi)
-            return dolfinx.fem.form(flux * self._ds_working)
+            return dolfinx.fem.form(self.working_flux() * self._ds_working)
         chi = self._indicator()
         return dolfinx.fem.form(self.kappa * ufl.inner(ufl.grad(self.phi), ufl.grad(chi)) * ufl.dx)
 
@@ -267,8 +271,7 @@ class SecondaryCurrentProblem:
         kinetics = self.working.kinetics
         if not isinstance(kinetics, ButlerVolmer):
             return None
-        flux = self.working_weight * electrode_flux(kinetics, self.working_metal_potential, self.phi)
-        return dolfinx.fem.Expression(flux, self.V.element.interpolation_points())
+        return dolfinx.fem.Expression(self.working_flux(), self.V.element.interpolation_points())
 
     # -- solves -----------------------------------------------------------
     def total_current(self) -> float:
@@ -390,7 +393,7 @@ class SecondaryCurrentProblem:
         if not isinstance(kinetics, ButlerVolmer):
             raise ValueError("the local current distribution needs Butler-Volmer kinetics")
         level = dolfinx.fem.Constant(self.V.mesh, 0.0)
-        flux = self.working_weight * electrode_flux(kinetics, self.working_metal_potential, self.phi)
+        flux = self.working_flux()
         contact = self.contact if self.contact is not None else 1.0
         form = dolfinx.fem.form(contact * ufl.conditional(ufl.gt(flux, level), 1.0, 0.0) * self._ds_working)
         fractions = []

@@ -64,7 +64,7 @@ from petsc4py import PETSc
 
 from fem.constants import FARADAY_C_PER_MOL, ROOM_TEMPERATURE_K
 from fem.contact import PenaltyContact, RigidContact
-from fem.current import Electrode, SecondaryCurrentProblem, electrode_flux
+from fem.current import Electrode, SecondaryCurrentProblem
 from fem.interface import InterfaceMap, InterfaceSpace
 from fem.materials import ButlerVolmer, CreepingSolid, Electrolyte
 from fem.mechanics import MechanicsConvergenceError, MechanicsProblem, Pressure, Roller
@@ -411,7 +411,7 @@ class StrippingCell:
         first iterate and predicted active set; else the last step's rate and the start-of-step contact."""
         st = self.settings
         solution = self.current.solve_galvanostatic(st.current_density_A_m2 * self.footprint_m2)
-        weighted_flux = self.current.working_weight * self._working_flux()
+        weighted_flux = self.current.working_flux()
         nodal_current = self.to_lithium.transfer(self.sse_interface.project(weighted_flux))
         capacity_left = st.capacity_C_m2 * self.footprint_m2 - self.charge_C
         dt = self._step_size(self._global_max(nodal_current), capacity_left)
@@ -470,9 +470,6 @@ class StrippingCell:
         if self._last_velocity is None:
             return None
         return u_start + dt * self._last_velocity
-
-    def _working_flux(self) -> Any:
-        return electrode_flux(self.current.working.kinetics, self.current.working_metal_potential, self.current.phi)
 
     def _global_max(self, values: np.ndarray) -> float:
         return self.li_interface.comm.allreduce(float(np.max(values, initial=-np.inf)), op=MPI.MAX)

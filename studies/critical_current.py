@@ -262,13 +262,17 @@ def creep_velocity_m_s(cfg: CriticalCurrentConfig, pressure_MPa: float) -> float
     return cfg.void_radius_um * UM * float(creep.creep_rate_1_s(pressure_MPa * 1e6, cfg.temperature_K))
 
 
+def creep_to_stripping_ratio(cfg: CriticalCurrentConfig, pressure_MPa: float, current_mA_cm2: float) -> float:
+    """v_creep / v_strip at ``pressure_MPa`` and ``current_mA_cm2`` (dimensionless)."""
+    return creep_velocity_m_s(cfg, pressure_MPa) / stripping_velocity_m_s(current_mA_cm2)
+
+
 def required_strength_factor(cfg: CriticalCurrentConfig, pressure_MPa: float, current_mA_cm2: float) -> float:
     """The factor S by which Li would have to be stronger than the configured Li for creep to close
     voids of the seeded radius exactly as fast as ``current_mA_cm2`` strips (velocity ratio 1) at
     ``pressure_MPa``: with p_dot ~ sigma^n, S = (v_creep / v_strip)^(1/n)."""
-    creep = lithium(cfg.li_strength_factor).creep
-    ratio = creep_velocity_m_s(cfg, pressure_MPa) / stripping_velocity_m_s(current_mA_cm2)
-    return ratio ** (1.0 / creep.stress_exponent)
+    exponent = lithium(cfg.li_strength_factor).creep.stress_exponent
+    return creep_to_stripping_ratio(cfg, pressure_MPa, current_mA_cm2) ** (1.0 / exponent)
 
 
 # -- one case ----------------------------------------------------------------------------------
@@ -698,7 +702,7 @@ def _scale_markdown(cfg: CriticalCurrentConfig, results: list[dict[str, Any]]) -
             "point": name,
             "p": p,
             "i": i,
-            "ratio": creep_velocity_m_s(cfg, p) / stripping_velocity_m_s(i),
+            "ratio": creep_to_stripping_ratio(cfg, p, i),
             "S": required_strength_factor(cfg, p, i),
         }
         for name, p, i in points
@@ -728,7 +732,7 @@ here for the two to balance (p_dot ~ (p / S)^n, n = {n:g}):
   {factors} times stronger than here, two different factors because the published exponent is far
   below n. Micrometre-sized Li is about {LI_MICROMETRE_STRENGTH_FACTOR:.0f}
   times stronger than bulk (Xu et al., PNAS 114 (2017) 57): if creep against stripping set the collapse, a
-  size effect could set its pressure scale but not its exponent. The runs say it does not set it here:
+  size effect could set its pressure scale but not its exponent. What the runs show:
 {_mechanism_markdown(cfg, results)}
 """
 
@@ -755,22 +759,25 @@ def _mechanism_markdown(cfg: CriticalCurrentConfig, results: list[dict[str, Any]
         for r in runs
         for peak, current in zip(r["series"]["peak_current_density_mA_cm2"], r["series"]["current_mA_cm2"], strict=True)
     )
-    wagner = ", ".join(f"{name} {wagner_number(cfg, name):.3g}" for name in cfg.electrolytes)
-    outcome = (
-        f"The contact collapsed at {', '.join(f'{p:g}' for p in collapsed)} MPa only."
-        if collapsed
-        else "No run collapsed."
-    )
-    return f"""- {outcome} Over all runs (sensitivity cases included) the contact fraction never fell below
+    numbers = {name: wagner_number(cfg, name) for name in cfg.electrolytes}
+    wagner = ", ".join(f"{name} {value:.3g}" for name, value in numbers.items())
+    size = "large" if min(numbers.values()) > 1.0 else "below 1 here"
+    summary = f"""Over all runs (sensitivity cases included) the contact fraction never fell below
   {lowest:.2f}, the deepest void was {deepest:.3f} um (seeded {cfg.void_depth_um:g} um), and the peak local
-  current density stayed within {hotspot:.2f} x the nominal one.
+  current density stayed within {hotspot:.2f} x the nominal one."""
+    if collapsed:
+        pressures = ", ".join(f"{p:g}" for p in collapsed)
+        return f"""- The contact collapsed at {pressures} MPa (table above). {summary}
+- Wagner number over a void radius at the exchange current (kappa R_ct / a): {wagner}.
+"""
+    return f"""- No run collapsed. {summary}
 - Why, in this model: Li that loses contact is not lost. The slab translates as the contacts strip, so
   every void's gap shrinks at the mean stripping rate whatever creep does, and a void widens only if its rim
   strips faster than the mean by more than that. Rim crowding stays bounded: the Wagner number over a void
-  radius at the exchange current (kappa R_ct / a: {wagner}) is large, and although it falls in the Tafel
+  radius at the exchange current (kappa R_ct / a: {wagner}) is {size}, and although it falls in the Tafel
   regime of the highest stages, the peak stayed within the factor above (which includes the 1 / contact
   fraction of the current squeezed onto the contact). So the contact settles at a steady fraction instead
-  of collapsing, with creep or without it (li_strength_factor in the sensitivity cases switches creep
+  of collapsing, with creep or without it (li_strength_factor, a sensitivity parameter, switches creep
   practically off): creep sets how much contact remains, not whether it collapses.
 - What the published collapse needs and the model lacks: a limit on how fast Li reaches the interface.
   Stripping leaves vacancies in the Li that must diffuse away or be annihilated by creep (Kasemchainan

@@ -420,7 +420,7 @@ class StrippingCell:
         halvings = 0
         u_start = self.mechanics.u.x.array.copy()
         solver = self.mechanics.solver
-        fast = PETSc.Options().getString(f"{solver.prefix}snes_linesearch_type", "bt")
+        fast = _linesearch(solver)
         try:
             while True:
                 s.x.array[dofs] = depth_before

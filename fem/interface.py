@@ -1,6 +1,6 @@
 """Nodal (P1) fields on an interface, and their transfer between two meshes that share it.
 
-The coupled stripping model (fem.stripping) solves the current on the
+The coupled stripping model (fem.coupling.stripping) solves the current on the
 electrolyte mesh and the Li creep on the Li mesh; the two meet at the li_sse
 facets.  Fields that live on that interface (local current density, stripped
 depth, contact state, contact pressure) are P1 nodal values on the interface

@@ -4,7 +4,7 @@ Parameter sets with units and sources live in ``fem/data/materials.toml``;
 :func:`electrolyte`, :func:`interface_kinetics`, :func:`elastic_material`,
 :func:`creep_law` and :func:`mechanical_material` load them by name.  Li creeps
 by Norton's power law (default, ``[creep.Li_Masias2019]``) or by Anand's
-viscoplasticity (``[creep.Li_Anand2019]``, :class:`fem.anand.AnandViscoplasticity`):
+viscoplasticity (``[creep.Li_Anand2019]``, :class:`fem.mechanics.anand.AnandViscoplasticity`):
 ``mechanical_material("Li_Anand")`` or ``mechanical_material("Li", creep="Li_Anand2019")``.
 """
 
@@ -17,11 +17,13 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from fem.anand import AnandViscoplasticity
+import numpy as np
+
 from fem.constants import GAS_CONSTANT_J_PER_MOL_K, ROOM_TEMPERATURE_K, thermal_voltage
 from fem.validation import ParameterError, check_positive, check_range
 
 __all__ = [
+    "log_sinh",
     "Electrolyte",
     "ButlerVolmer",
     "IdealContact",
@@ -39,6 +41,9 @@ __all__ = [
     "mechanical_material",
     "parameter_sets",
 ]
+
+_LN2 = math.log(2.0)
+_EPS = np.finfo(float).eps
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +191,89 @@ class NortonCreep:
         )
 
 
+def log_sinh(u: Any) -> Any:
+    """ln sinh(u) for u >= 0 without overflow or cancellation: u - ln 2 + ln(1 - e^(-2u)); -inf at 0."""
+    u = np.asarray(u, dtype=float)
+    with np.errstate(divide="ignore"):
+        return u - _LN2 + np.log(-np.expm1(-2.0 * u))
+
+
+@dataclass(frozen=True, slots=True)
+class AnandViscoplasticity:
+    """Anand's rate-dependent viscoplasticity with isotropic resistance S (Anand & Narayan 2019).
+
+    Attributes:
+        rate_prefactor_1_s: A in 1/s (pre-exponential factor of the flow rule).
+        activation_energy_J_mol: Q in J/mol (>= 0).
+        rate_sensitivity: m, in (0, 1]: the stress exponent 1/m of the power-law regime is >= 1.
+        initial_resistance_Pa: S0, the deformation resistance of the undeformed metal (Pa).
+        hardening_modulus_Pa: H0 (Pa, >= 0; 0 freezes S at S0).
+        saturation_coefficient_Pa: S_tilde, the saturation resistance at nu_p = A exp(-Q/RT) (Pa).
+        saturation_exponent: n in [0, 1), the rate sensitivity of the saturation value.
+        hardening_exponent: a >= 1.
+        name, source: parameter-set name and citation.
+    """
+
+    rate_prefactor_1_s: float
+    activation_energy_J_mol: float
+    rate_sensitivity: float
+    initial_resistance_Pa: float
+    hardening_modulus_Pa: float
+    saturation_coefficient_Pa: float
+    saturation_exponent: float
+    hardening_exponent: float
+    name: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        check_positive("rate_prefactor_1_s", self.rate_prefactor_1_s, "1/s")
+        check_range("activation_energy_J_mol", self.activation_energy_J_mol, 0.0, low_inclusive=True, unit="J/mol")
+        check_range("rate_sensitivity", self.rate_sensitivity, 0.0, 1.0, high_inclusive=True)
+        check_positive("initial_resistance_Pa", self.initial_resistance_Pa, "Pa")
+        check_range("hardening_modulus_Pa", self.hardening_modulus_Pa, 0.0, low_inclusive=True, unit="Pa")
+        check_positive("saturation_coefficient_Pa", self.saturation_coefficient_Pa, "Pa")
+        check_range("saturation_exponent", self.saturation_exponent, 0.0, 1.0, low_inclusive=True)
+        check_range("hardening_exponent", self.hardening_exponent, 1.0, 100.0, low_inclusive=True, high_inclusive=True)
+
+    def rate_factor_1_s(self, temperature_K: float) -> float:
+        """A' = A exp(-Q / (R T)) in 1/s at ``temperature_K``."""
+        temperature = check_positive("temperature_K", temperature_K, "K")
+        arrhenius = -self.activation_energy_J_mol / (GAS_CONSTANT_J_PER_MOL_K * temperature)
+        return self.rate_prefactor_1_s * math.exp(arrhenius)
+
+    def plastic_strain_rate_1_s(self, stress_Pa: Any, resistance_Pa: Any, temperature_K: float) -> Any:
+        """nu_p = A' sinh(sigma_bar / S)^(1/m) (1/s) at von Mises stress ``stress_Pa`` and resistance S."""
+        ratio = np.asarray(stress_Pa, dtype=float) / resistance_Pa
+        return self.rate_factor_1_s(temperature_K) * np.exp(log_sinh(ratio) / self.rate_sensitivity)
+
+    def saturation_resistance_Pa(self, rate_1_s: Any, temperature_K: float) -> Any:
+        """S* = S_tilde (nu_p / A')^n in Pa."""
+        return self.saturation_coefficient_Pa * (np.asarray(rate_1_s) / self.rate_factor_1_s(temperature_K)) ** (
+            self.saturation_exponent
+        )
+
+    def steady_state_stress_Pa(self, rate_1_s: Any, temperature_K: float) -> Any:
+        """Steady-state flow stress (S = S*): sigma = S* asinh((nu_p / A')^m) in Pa."""
+        x = np.asarray(rate_1_s, dtype=float) / self.rate_factor_1_s(temperature_K)
+        return self.saturation_coefficient_Pa * x**self.saturation_exponent * np.arcsinh(x**self.rate_sensitivity)
+
+    def steady_state_rate_1_s(self, stress_Pa: float, temperature_K: float) -> float:
+        """Steady creep rate (1/s) at von Mises stress ``stress_Pa`` > 0: the root of
+        :meth:`steady_state_stress_Pa` (increasing in the rate), by bisection in log(rate) to round-off."""
+        stress = check_positive("stress_Pa", stress_Pa, "Pa")
+        a_prime = self.rate_factor_1_s(temperature_K)
+        lo, hi = math.log(a_prime) - 700.0, math.log(a_prime) + 700.0
+        for _ in range(200):
+            mid = 0.5 * (lo + hi)
+            if self.steady_state_stress_Pa(math.exp(mid), temperature_K) < stress:
+                lo = mid
+            else:
+                hi = mid
+            if hi - lo < 4.0 * _EPS * max(abs(lo), 1.0):
+                break
+        return math.exp(0.5 * (lo + hi))
+
+
 CreepLaw = NortonCreep | AnandViscoplasticity
 
 
@@ -193,7 +281,7 @@ CreepLaw = NortonCreep | AnandViscoplasticity
 class CreepingSolid:
     """An elastic solid that also creeps (Li metal): eps = eps_el + eps_cr (+ eigenstrain).
 
-    ``creep`` is a Norton power law or Anand's viscoplasticity (fem.anand).
+    ``creep`` is a Norton power law or Anand's viscoplasticity (fem.mechanics.anand).
     """
 
     name: str

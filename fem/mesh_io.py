@@ -1,7 +1,7 @@
 """Mesh loading: gmsh model (on one rank) -> distributed DOLFINx mesh with named markers.
 
 The one helper that geometries/ shares with fem/.  Regions are referred to by
-name through the marker table (geometries.markers, written to markers.json).
+name through the marker table (fem.markers, written to markers.json).
 """
 
 from __future__ import annotations

@@ -60,7 +60,8 @@ ELLIPTIC_NEWTON_DEFAULTS: dict[str, Any] = {
     "snes_type": "newtonls",
     "snes_linesearch_type": "bt",
     "snes_rtol": 1e-10,
-    "snes_atol": 1e-11,  # for residuals scaled to O(1) by the problem (see fem.current); roundoff floor ~1e-14
+    # for residuals scaled to O(1) by the problem (see fem.electrochemistry.current); roundoff floor ~1e-14
+    "snes_atol": 1e-11,
     "snes_stol": 1e-14,
     "snes_max_it": 50,
     "snes_error_if_not_converged": True,

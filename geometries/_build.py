@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from geometries.markers import marker_table
+from fem.markers import marker_table
 
 __all__ = ["distributed_build", "distributed_mesh", "run_cli_build", "write_mesh_files"]
 

@@ -10,7 +10,7 @@ sublayer's porosity is measured exactly on the mesh.
 
 Material gradient (:class:`GradientMaterialParams`): a porous host (uniform or
 porosity-graded) whose scaffold cells are split by height into tagged sublayers
-``host_layer_k`` (cell ids 30 + k, k = 0 at the bottom; geometries.markers),
+``host_layer_k`` (cell ids 30 + k, k = 0 at the bottom; fem.markers),
 e.g. the dual-gradient host of Pu et al., Nat. Commun. 10 (2019) 1896: a
 lithiophilic bottom layer, the conductive scaffold, an insulating top coating.
 The scaffold cells carry only their sublayer id (not "host" = 3); interfaces
@@ -45,9 +45,9 @@ from typing import Any
 
 import numpy as np
 
+from fem.markers import HOST_LAYER_MARKERS
 from fem.validation import ParameterError, check_positive, check_range
 from geometries._build import distributed_build, run_cli_build
-from geometries.markers import HOST_LAYER_MARKERS
 from geometries.porous import (
     FibreMat,
     HostLayout,

@@ -54,9 +54,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from fem.markers import CELL_MARKERS, FACET_MARKERS
 from fem.validation import ParameterError, check_choice, check_positive, check_range
 from geometries._build import distributed_mesh, run_cli_build
-from geometries.markers import CELL_MARKERS, FACET_MARKERS
 from geometries.planar import MODEL_UNIT_M
 
 __all__ = [

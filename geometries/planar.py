@@ -23,9 +23,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fem.markers import CELL_MARKERS, FACET_MARKERS
 from fem.validation import ParameterError, check_positive, check_range
 from geometries._build import distributed_mesh, write_mesh_files
-from geometries.markers import CELL_MARKERS, FACET_MARKERS
 from geometries.spots import InterfacePattern
 
 __all__ = [

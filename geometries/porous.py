@@ -69,9 +69,9 @@ from typing import Any
 
 import numpy as np
 
+from fem.markers import CELL_MARKERS, FACET_MARKERS, HOST_LAYER_MARKERS
 from fem.validation import ParameterError, check_choice, check_positive, check_range
 from geometries._build import distributed_build, run_cli_build
-from geometries.markers import CELL_MARKERS, FACET_MARKERS, HOST_LAYER_MARKERS
 from geometries.planar import MODEL_UNIT_M
 
 __all__ = [

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from geometries.markers import marker_table
+from fem.markers import marker_table
 
 __all__ = ["write_preview"]
 

@@ -7,7 +7,7 @@ above the electrolyte for x in (w, W) to creep into.  x = 0 and x = W are
 symmetry planes (the strip repeats with Li width 2w and gap 2(W - w)); y = 0
 and y = b are symmetry planes too (plane strain, one box layer in y).
 
-Facet regions (geometries.markers): ``bottom`` z = 0 (lower plate), ``top``
+Facet regions (fem.markers): ``bottom`` z = 0 (lower plate), ``top``
 z = L + h over the Li (upper plate), ``sides`` the four symmetry planes
 (axis-aligned, for rollers), ``li_sse`` the interior Li | electrolyte
 interface, ``void`` the free Li side and the exposed electrolyte top.
@@ -21,9 +21,9 @@ import dolfinx.mesh
 import numpy as np
 from mpi4py import MPI
 
+from fem.markers import CELL_MARKERS, FACET_MARKERS, marker_table
 from fem.mesh_io import MeshData
 from fem.validation import ParameterError, check_positive, check_range
-from geometries.markers import CELL_MARKERS, FACET_MARKERS, marker_table
 
 __all__ = ["li_strip_stack"]
 

@@ -18,7 +18,7 @@ A slab with ``cells_y = 1`` and rollers on its y faces is a plane-strain
 - :func:`host_box`: a rectangle (2D) or box (3D) whose cells are "host" where
   a predicate holds at the cell midpoint and "sse" elsewhere, with the facets
   between the two tagged host_sse: periodic lamellar hosts and planar
-  interfaces for the pore-resolved deposition model (fem.pore_resolved).
+  interfaces for the pore-resolved deposition model (fem.electrochemistry.pore_resolved).
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ import dolfinx.mesh
 import numpy as np
 from mpi4py import MPI
 
+from fem.markers import CELL_MARKERS, FACET_MARKERS, marker_table
 from fem.mesh_io import MeshData
 from fem.validation import check_positive
-from geometries.markers import CELL_MARKERS, FACET_MARKERS, marker_table
 
 __all__ = ["electrolyte_slab", "lithium_slab", "host_box"]
 

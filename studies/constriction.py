@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 from mpi4py import MPI
 
-from fem import analytic
-from fem.current import Electrode, SecondaryCurrentProblem
+from fem.electrochemistry import analytic
+from fem.electrochemistry.current import Electrode, SecondaryCurrentProblem
 from fem.materials import ButlerVolmer, IdealContact, electrolyte, interface_kinetics, parameter_sets
 from fem.output import write_fields_vtx, write_mesh_xdmf
 from fem.validation import ParameterError, check_choice, check_positive, check_range

@@ -1,4 +1,4 @@
-"""Critical stripping current vs stack pressure: void growth against Li creep (fem.stripping).
+"""Critical stripping current vs stack pressure: void growth against Li creep (fem.coupling.stripping).
 
 The protocol is the experiment's (Kasemchainan et al., Nat. Mater. 18 (2019)
 1105): galvanostatic stripping stages of increasing current density, each of
@@ -35,8 +35,8 @@ import numpy as np
 from mpi4py import MPI
 
 from fem.constants import FARADAY_C_PER_MOL
+from fem.coupling.stripping import LI_MOLAR_VOLUME_M3_MOL, StrippingCell, StrippingSettings, capacity_C_m2
 from fem.materials import CreepingSolid, electrolyte, interface_kinetics, mechanical_material
-from fem.stripping import LI_MOLAR_VOLUME_M3_MOL, StrippingCell, StrippingSettings, capacity_C_m2
 from fem.validation import ParameterError, check_choice, check_positive, check_range
 from geometries.spots import random_voids
 from geometries.structured import electrolyte_slab, lithium_slab
@@ -822,7 +822,7 @@ Published (Kasemchainan et al. 2019, Li | LPSCl): {published}, i.e. m = {m_publi
 
 {scale}
 The electrolyte is rigid and the contact weights are explicit and relaxed (theta =
-{cfg.settings(1.0, 1.0, 1).contact_relaxation:g} per step, fem.stripping), which damps the step-to-step chatter
+{cfg.settings(1.0, 1.0, 1).contact_relaxation:g} per step, fem.coupling.stripping), which damps the step-to-step chatter
 of edge nodes at low stack pressure.
 
 Fields (ParaView): fields/<case>/lithium_interface.bp (stripped depth, gap, contact pressure, local

@@ -8,7 +8,7 @@ top and lithiophilic Au at the bottom and plated bottom-up at 3-8 mAh/cm2,
 while bare Ni plated on its top at about 3 mAh/cm2.
 
 Model: the steady homogenised (Newman-type) porous electrode of
-fem.porous_electrode on a 1D interval, Butler-Volmer kinetics on the scaffold
+fem.electrochemistry.porous_electrode on a 1D interval, Butler-Volmer kinetics on the scaffold
 surface, galvanostatic plating.  Cases:
 
 * conductivity sweep: uniform host, scaffold conductivity sigma = ratio x
@@ -46,8 +46,7 @@ import numpy as np
 from mpi4py import MPI
 
 from fem.constants import FARADAY_C_PER_MOL, LI_MOLAR_VOLUME_M3_PER_MOL
-from fem.materials import electrolyte, interface_kinetics, parameter_sets
-from fem.porous_electrode import (
+from fem.electrochemistry.porous_electrode import (
     C_M2_PER_MAH_CM2,
     DepositionResult,
     HomogenisedHost,
@@ -60,6 +59,7 @@ from fem.porous_electrode import (
     penetration_depth_m,
     porous_electrode_mesh,
 )
+from fem.materials import electrolyte, interface_kinetics, parameter_sets
 from fem.validation import ParameterError, check_choice, check_positive, check_range
 from studies._cli import COMMON_HELP, run_cli, study_main
 from studies._figures import line_plot

@@ -6,7 +6,7 @@ poorly conducting one plates bottom-up; an insulating Al2O3 top and a
 lithiophilic Au bottom on a Ni scaffold turn bare Ni's top-heavy deposition
 bottom-up.
 
-Model: fem.pore_resolved on a cubic open-cell foam (a Ni-foam analogue) from
+Model: fem.electrochemistry.pore_resolved on a cubic open-cell foam (a Ni-foam analogue) from
 geometries.gradient, with three material layers (bottom, middle, top) so that
 every case runs on one mesh:
 
@@ -18,7 +18,7 @@ every case runs on one mesh:
 
 Each case is also solved with the homogenised model whose porosity, specific
 area and electrolyte / scaffold tortuosity are measured layer by layer on the
-same mesh (fem.effective_properties): the resolved vs homogenised columns of
+same mesh (fem.electrochemistry.effective_properties): the resolved vs homogenised columns of
 the report.  Metrics as in studies.deposition: shares of the deposit in the
 bottom and top thirds, the bottom-up index 1 - 2 <z>/H, the peak local current
 density and the capacity at which the pores fill (binned).
@@ -40,18 +40,18 @@ from typing import Any
 import numpy as np
 from mpi4py import MPI
 
-from fem.effective_properties import homogenised_host, layer_properties
-from fem.materials import electrolyte, interface_kinetics, parameter_sets
-from fem.mesh_io import MeshData
-from fem.output import write_fields_vtx
-from fem.pore_resolved import ResolvedDepositionProblem, ResolvedDepositionResult, SolidRegion
-from fem.porous_electrode import (
+from fem.electrochemistry.effective_properties import homogenised_host, layer_properties
+from fem.electrochemistry.pore_resolved import ResolvedDepositionProblem, ResolvedDepositionResult, SolidRegion
+from fem.electrochemistry.porous_electrode import (
     DepositionResult,
     Layers,
     PorousElectrodeProblem,
     VolumeKinetics,
     porous_electrode_mesh,
 )
+from fem.materials import electrolyte, interface_kinetics, parameter_sets
+from fem.mesh_io import MeshData
+from fem.output import write_fields_vtx
 from fem.validation import ParameterError, check_choice, check_positive, check_range
 from geometries.gradient import (
     GradientMaterialParams,

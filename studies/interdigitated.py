@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 from mpi4py import MPI
 
-from fem import analytic
-from fem.current import Electrode, SecondaryCurrentProblem
+from fem.electrochemistry import analytic
+from fem.electrochemistry.current import Electrode, SecondaryCurrentProblem
 from fem.materials import electrolyte, interface_kinetics, parameter_sets
 from fem.output import write_fields_vtx
 from fem.validation import ParameterError, check_choice, check_range

@@ -68,7 +68,7 @@ from mpi4py import MPI
 from fem.constants import FARADAY_C_PER_MOL, LI_MOLAR_VOLUME_M3_PER_MOL
 from fem.materials import AnandViscoplasticity, CreepingSolid, LinearElastic, elastic_material, mechanical_material
 from fem.mechanics import Displacement, MechanicsConvergenceError, MechanicsProblem, MechanicsState, Roller
-from fem.mechanics_output import FacetSide, MechanicsFieldWriter
+from fem.mechanics.output import FacetSide, MechanicsFieldWriter
 from fem.output import write_mesh_xdmf
 from fem.validation import ParameterError, check_choice, check_range
 from geometries.interdigitated import InterdigitatedParams, LamellarParams, PillarParams, interdigitated_mesh
@@ -562,7 +562,7 @@ def run_case(cfg: StackPressureConfig, case: Case, comm: MPI.Comm, out: Path) ->
 
 
 def _field_writer(path: Path, stack: _Stack) -> MechanicsFieldWriter:
-    """VTX time series (fem.mechanics_output): displacement, DG0 von Mises and hydrostatic stress,
+    """VTX time series (fem.mechanics.output): displacement, DG0 von Mises and hydrostatic stress,
     sigma_zz, accumulated creep strain, stress tensor, and the normal traction on the Li side of
     the Li | electrolyte interface and on the upper plate; mesh and tags as XDMF."""
     p = stack.problem

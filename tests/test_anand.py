@@ -1,4 +1,4 @@
-"""Verification of Anand viscoplasticity for Li (fem.anand, Anand & Narayan, J. Electrochem. Soc.
+"""Verification of Anand viscoplasticity for Li (fem.mechanics.anand, Anand & Narayan, J. Electrochem. Soc.
 166 (2019) A1092) in the mechanics problem.
 
 1. The local backward-Euler update (NumPy) satisfies the flow rule and the evolution of S to
@@ -26,9 +26,9 @@ from mpi4py import MPI
 from scipy.integrate import solve_ivp
 from test_mechanics import _bilayer_problem, _orders, box, symmetry_rollers
 
-from fem.anand import AnandViscoplasticity, anand_return_mapping, log_sinh
 from fem.materials import creep_law, mechanical_material
 from fem.mechanics import Displacement, MechanicsProblem, Pressure
+from fem.mechanics.anand import AnandViscoplasticity, anand_return_mapping, log_sinh
 from fem.validation import ParameterError
 
 # Anand & Narayan 2019 as quoted in PARAMETERS.md, typed independently of fem/data/materials.toml.

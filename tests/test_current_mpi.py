@@ -8,7 +8,7 @@ COMM_WORLD must match it.  Under ``mpirun -n 2`` this compares 1 and 2 ranks.
 import pytest
 from mpi4py import MPI
 
-from fem.current import Electrode, SecondaryCurrentProblem
+from fem.electrochemistry.current import Electrode, SecondaryCurrentProblem
 from fem.materials import electrolyte, interface_kinetics
 from geometries.planar import PlanarInterfaceParams, planar_interface_mesh
 from geometries.spots import grid_spots

@@ -19,9 +19,9 @@ import ufl
 from conftest import mms_rates
 from mpi4py import MPI
 
-from fem.analytic import butler_volmer_overpotential_V
 from fem.constants import thermal_voltage
-from fem.current import Electrode, SecondaryCurrentProblem, electrode_flux, electrolyte_residual
+from fem.electrochemistry.analytic import butler_volmer_overpotential_V
+from fem.electrochemistry.current import Electrode, SecondaryCurrentProblem, electrode_flux, electrolyte_residual
 from fem.materials import ButlerVolmer, Electrolyte
 from fem.solvers import NewtonSolver, unique_prefix
 from geometries.structured import electrolyte_slab

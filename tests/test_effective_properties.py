@@ -7,19 +7,19 @@ import numpy as np
 import pytest
 from mpi4py import MPI
 
-from fem.effective_properties import (
+from fem.electrochemistry.effective_properties import (
     bruggeman_tortuosity,
     effective_properties,
     homogenised_host,
     layer_properties,
     maxwell_tortuosity,
 )
+from fem.electrochemistry.porous_electrode import PorousElectrodeProblem, porous_electrode_mesh
+from fem.markers import CELL_MARKERS, FACET_MARKERS, marker_table
 from fem.materials import Electrolyte
 from fem.mesh_io import MeshData, extract_cells
-from fem.porous_electrode import PorousElectrodeProblem, porous_electrode_mesh
 from fem.validation import ParameterError
 from geometries.gradient import GradientPorosityParams, gradient_porosity_mesh
-from geometries.markers import CELL_MARKERS, FACET_MARKERS, marker_table
 from geometries.porous import POROSITY_TOLERANCE, PorousHostParams, SpherePacking, porous_host_mesh
 
 UM = 1e-6

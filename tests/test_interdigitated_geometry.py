@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import ufl
 
+from fem.markers import marker_table
 from fem.validation import ParameterError
 from geometries.interdigitated import (
     ConcentricParams,
@@ -18,7 +19,6 @@ from geometries.interdigitated import (
     interdigitated_mesh,
     register_interdigitated,
 )
-from geometries.markers import marker_table
 
 H, L, T_B = 6e-6, 3e-6, 2e-6  # finger height, separator, Li base (m)
 LAYERS = dict(finger_height=H, separator_thickness=L, base_thickness=T_B)
@@ -253,7 +253,7 @@ def test_command_line_handler(tmp_path, capsys):
 def test_current_larger_than_planar(comm):
     """Same footprint and kinetics: more area, more current than a planar Li | electrolyte cell
     whose separator is as thick as the electrolyte above the Li base (h + L) or above the tips (L)."""
-    from fem.current import Electrode, SecondaryCurrentProblem
+    from fem.electrochemistry.current import Electrode, SecondaryCurrentProblem
     from fem.materials import electrolyte, interface_kinetics
     from geometries.structured import electrolyte_slab
 

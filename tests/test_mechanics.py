@@ -13,7 +13,7 @@
 5. Global Newton at steps of an hour: consistent tangent (finite differences),
    <= 6 iterations with quadratically decreasing residuals.
 6. Step halving, failure, saved states and refusal of bad input.
-7. Field output (fem.mechanics_output): the VTX files, read back with the ADIOS2
+7. Field output (fem.mechanics.output): the VTX files, read back with the ADIOS2
    C library, hold the exact fields of a uniform-stress state.
 """
 
@@ -51,7 +51,7 @@ from fem.mechanics import (
     norton_return_mapping,
     solver_options,
 )
-from fem.mechanics_output import FacetSide, MechanicsFieldWriter
+from fem.mechanics.output import FacetSide, MechanicsFieldWriter
 from fem.mesh_io import MeshData
 from fem.validation import ParameterError
 from geometries.stack import li_strip_stack

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import ufl
 
+from fem.markers import marker_table
 from fem.mesh_io import extract_cells
 from fem.validation import ParameterError
-from geometries.markers import marker_table
 from geometries.planar import PlanarInterfaceParams, planar_interface_mesh
 from geometries.spots import grid_spots, random_voids
 

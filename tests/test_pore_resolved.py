@@ -1,4 +1,4 @@
-"""Pore-resolved deposition (fem.pore_resolved): manufactured-solution convergence, charge
+"""Pore-resolved deposition (fem.electrochemistry.pore_resolved): manufactured-solution convergence, charge
 conservation, agreement with the homogenised model on a periodic host, 1 vs 2 ranks, refusals."""
 
 from __future__ import annotations
@@ -10,9 +10,14 @@ import pytest
 import ufl
 from mpi4py import MPI
 
+from fem.electrochemistry.pore_resolved import ITERATIVE_OPTIONS, ResolvedDepositionProblem, SolidRegion
+from fem.electrochemistry.porous_electrode import (
+    HomogenisedHost,
+    PorousElectrodeProblem,
+    VolumeKinetics,
+    porous_electrode_mesh,
+)
 from fem.materials import Electrolyte
-from fem.pore_resolved import ITERATIVE_OPTIONS, ResolvedDepositionProblem, SolidRegion
-from fem.porous_electrode import HomogenisedHost, PorousElectrodeProblem, VolumeKinetics, porous_electrode_mesh
 from fem.validation import ParameterError
 from geometries.structured import host_box
 from tests.conftest import mms_rates

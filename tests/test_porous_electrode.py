@@ -12,8 +12,7 @@ from conftest import convergence_rates
 from mpi4py import MPI
 
 from fem.constants import FARADAY_C_PER_MOL, LI_MOLAR_VOLUME_M3_PER_MOL
-from fem.materials import Electrolyte
-from fem.porous_electrode import (
+from fem.electrochemistry.porous_electrode import (
     C_M2_PER_MAH_CM2,
     Continuous,
     HomogenisedHost,
@@ -24,6 +23,7 @@ from fem.porous_electrode import (
     VolumeKinetics,
     porous_electrode_mesh,
 )
+from fem.materials import Electrolyte
 from fem.validation import ParameterError
 
 UM = 1e-6

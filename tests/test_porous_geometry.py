@@ -12,8 +12,8 @@ import ufl
 from conftest import facet_area
 from mpi4py import MPI
 
+from fem.markers import marker_table
 from fem.validation import ParameterError
-from geometries.markers import marker_table
 from geometries.porous import (
     POROSITY_TOLERANCE,
     FibreMat,
@@ -224,7 +224,7 @@ def test_global_volumes_and_areas_independent_of_rank_count():
 
 
 def test_current_through_electrolyte_filled_pores(comm):
-    from fem.current import Electrode, SecondaryCurrentProblem
+    from fem.electrochemistry.current import Electrode, SecondaryCurrentProblem
     from fem.materials import ButlerVolmer, electrolyte
 
     params = _spheres(mesh_size=0.5 * UM, porosity=0.8)

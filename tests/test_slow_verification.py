@@ -8,8 +8,8 @@ import math
 import pytest
 from conftest import convergence_rates
 
-from fem import analytic
-from fem.current import Electrode, SecondaryCurrentProblem
+from fem.electrochemistry import analytic
+from fem.electrochemistry.current import Electrode, SecondaryCurrentProblem
 from fem.materials import IdealContact, electrolyte
 from geometries.planar import PlanarInterfaceParams, planar_interface_mesh
 from geometries.spots import grid_spots

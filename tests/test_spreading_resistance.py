@@ -11,8 +11,8 @@ plus the reference's own approximation.
 
 import pytest
 
-from fem import analytic
-from fem.current import Electrode, SecondaryCurrentProblem
+from fem.electrochemistry import analytic
+from fem.electrochemistry.current import Electrode, SecondaryCurrentProblem
 from fem.materials import IdealContact, electrolyte
 from geometries.planar import PlanarInterfaceParams, planar_interface_mesh
 from geometries.spots import grid_spots

@@ -1,4 +1,4 @@
-"""Verification of the coupled stripping model (fem.stripping, fem.contact, fem.interface).
+"""Verification of the coupled stripping model (fem.coupling.stripping, fem.mechanics.contact, fem.interface).
 
 - Uniform contact and uniform current: the Li follows the receding interface as
   a rigid body at any stack pressure, with no creep needed (exact).
@@ -21,14 +21,14 @@ import pytest
 from mpi4py import MPI
 
 from fem.constants import FARADAY_C_PER_MOL
-from fem.interface import InterfaceMap, InterfaceSpace
-from fem.materials import electrolyte, interface_kinetics, mechanical_material
-from fem.stripping import (
+from fem.coupling.stripping import (
     LI_MOLAR_VOLUME_M3_MOL,
     StrippingCell,
     StrippingSettings,
     capacity_C_m2,
 )
+from fem.interface import InterfaceMap, InterfaceSpace
+from fem.materials import electrolyte, interface_kinetics, mechanical_material
 from fem.validation import ParameterError
 from geometries.structured import electrolyte_slab, lithium_slab
 

@@ -1,4 +1,4 @@
-"""Closure of a single void under stack pressure, no current (fem.mechanics + fem.contact).
+"""Closure of a single void under stack pressure, no current (fem.mechanics + fem.mechanics.contact).
 
 - A circular void in a 3D slab closes monotonically in time (Norton Li, 0.5 MPa).
 - Time-step refinement: the closed gap of a smooth strip void converges at first order
@@ -39,12 +39,12 @@ import numpy as np
 import pytest
 from mpi4py import MPI
 
-from fem.contact import PenaltyContact, RigidContact
+from fem.coupling.stripping import creep_contact_options
 from fem.interface import InterfaceSpace
 from fem.materials import CreepingSolid, NortonCreep, mechanical_material
 from fem.mechanics import MechanicsProblem, Pressure, Roller
+from fem.mechanics.contact import PenaltyContact, RigidContact
 from fem.mesh_io import MeshData
-from fem.stripping import creep_contact_options
 from geometries.structured import lithium_slab
 
 FOOTPRINT_M = 20e-6

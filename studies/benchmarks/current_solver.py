@@ -30,7 +30,7 @@ import ufl
 from mpi4py import MPI
 
 from fem._compat import linear_problem
-from fem.current import Electrode, SecondaryCurrentProblem
+from fem.electrochemistry.current import Electrode, SecondaryCurrentProblem
 from fem.materials import electrolyte, interface_kinetics
 from fem.solvers import ELLIPTIC_NEWTON_DEFAULTS, unique_prefix
 from geometries.structured import electrolyte_slab

@@ -1,4 +1,5 @@
-"""Benchmark: the pore-resolved deposition model (fem.pore_resolved) on a foam host, against a bare DOLFINx solve.
+"""Benchmark: the pore-resolved deposition model (fem.electrochemistry.pore_resolved) on a foam host,
+against a bare DOLFINx solve.
 
 Builds the cubic Ni-foam analogue of studies.deposition_resolved at a chosen
 footprint and element degree, solves one galvanostatic plating step (bare Ni,
@@ -27,9 +28,9 @@ import ufl
 from mpi4py import MPI
 
 from fem._compat import linear_problem
+from fem.electrochemistry.pore_resolved import ITERATIVE_OPTIONS, ResolvedDepositionProblem
+from fem.electrochemistry.porous_electrode import DIRECT_NEWTON_OPTIONS
 from fem.materials import electrolyte
-from fem.pore_resolved import ITERATIVE_OPTIONS, ResolvedDepositionProblem
-from fem.porous_electrode import DIRECT_NEWTON_OPTIONS
 from fem.solvers import ELLIPTIC_NEWTON_DEFAULTS, unique_prefix
 from geometries.gradient import gradient_material_mesh
 from studies._cli import run_cli

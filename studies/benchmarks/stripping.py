@@ -1,4 +1,4 @@
-"""Cost of the coupled stripping model (fem.stripping) against mesh size, on 1 or N ranks.
+"""Cost of the coupled stripping model (fem.coupling.stripping) against mesh size, on 1 or N ranks.
 
 A planar Li | LPSCl cell with one central void (0.3 um deep) under 1 MPa at
 10 mA/cm2: a fixed number of coupled steps per mesh; prints and writes the
@@ -28,10 +28,10 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 from fem._compat import linear_problem
+from fem.coupling.stripping import StrippingCell, StrippingSettings, capacity_C_m2
 from fem.materials import electrolyte, interface_kinetics, mechanical_material
 from fem.mechanics import rigid_body_modes
 from fem.solvers import ELLIPTIC_NEWTON_DEFAULTS, unique_prefix
-from fem.stripping import StrippingCell, StrippingSettings, capacity_C_m2
 from geometries.structured import electrolyte_slab, lithium_slab
 from studies._cli import int_list
 

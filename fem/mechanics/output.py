@@ -37,7 +37,7 @@ import numpy as np
 import ufl
 from mpi4py import MPI
 
-from fem.mechanics import MechanicsProblem
+from fem.mechanics.problem import MechanicsProblem
 from fem.validation import ParameterError
 
 __all__ = ["FacetSide", "CellAverages", "FacetTractions", "MechanicsFieldWriter", "cell_averages"]

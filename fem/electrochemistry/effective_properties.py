@@ -44,8 +44,8 @@ import ufl
 from mpi4py import MPI
 
 from fem._compat import linear_problem
+from fem.electrochemistry.porous_electrode import HomogenisedHost, Layers
 from fem.mesh_io import MeshData
-from fem.porous_electrode import HomogenisedHost, Layers
 from fem.solvers import ELLIPTIC_NEWTON_DEFAULTS, unique_prefix
 from fem.validation import ParameterError, check_positive, check_range
 
@@ -313,7 +313,7 @@ def homogenised_host(
     exchange_current_density_A_m2: float | Any,
     solid_tortuosity: float | Any | None = None,
 ) -> HomogenisedHost:
-    """A fem.porous_electrode.HomogenisedHost whose porosity, specific area and
+    """A fem.electrochemistry.porous_electrode.HomogenisedHost whose porosity, specific area and
     electrolyte tortuosity are the measured layer values (piecewise constant)."""
     if not layers or abs(layers[0].z_bottom_m) > 1e-12 * layers[-1].z_top_m:
         raise ParameterError("layers must start at z = 0 (the current collector)")

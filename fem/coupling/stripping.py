@@ -4,7 +4,7 @@ One staggered time loop (Kasemchainan et al., Nat. Mater. 18 (2019) 1105 for
 the phenomenon; the continuum picture of Li creeping to the interface follows
 Zhang et al., J. Electrochem. Soc. 167 (2020) 090541, here in 3D FEM)::
 
-    (1) current   secondary current on the electrolyte mesh (fem.current), Butler-Volmer
+    (1) current   secondary current on the electrolyte mesh (fem.electrochemistry.current), Butler-Volmer
                   weighted by the contact state c (1 touching, 0 voided) and an
                   optional exchange-current factor; galvanostatic at the nominal
                   current density j; the counter electrode keeps full contact.
@@ -16,7 +16,7 @@ Zhang et al., J. Electrochem. Soc. 167 (2020) 090541, here in 3D FEM)::
     (3) creep     Li (Norton creep, fem.mechanics) under the stack pressure on the
                   current-collector face, rollers on the sides, and unilateral
                   penalty contact with the rigid electrolyte whose surface has
-                  receded by s (fem.contact).
+                  receded by s (fem.mechanics.contact).
     (4) contact   nodes whose gap s - u . n exceeds the tolerance are voided
                   (indicator c = 0, else 1).  The contact weight w that carries the
                   next step's current relaxes towards it, w <- w + theta (c - w)
@@ -63,11 +63,11 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 from fem.constants import FARADAY_C_PER_MOL, ROOM_TEMPERATURE_K
-from fem.contact import PenaltyContact, RigidContact
-from fem.current import Electrode, SecondaryCurrentProblem
+from fem.electrochemistry.current import Electrode, SecondaryCurrentProblem
 from fem.interface import InterfaceMap, InterfaceSpace
 from fem.materials import ButlerVolmer, CreepingSolid, Electrolyte
 from fem.mechanics import MechanicsConvergenceError, MechanicsProblem, Pressure, Roller
+from fem.mechanics.contact import PenaltyContact, RigidContact
 from fem.mesh_io import MeshData
 from fem.validation import ParameterError, check_positive, check_range
 

@@ -22,11 +22,11 @@ Electrochemical Systems, 3rd ed. (2004), ch. 22.
 Effective transport (default Bruggeman, exponent 1.5):
 kappa_eff = kappa eps / tau_e and sigma_eff = sigma (1 - eps) / tau_s with
 tau_e = eps^(-1/2), tau_s = (1 - eps)^(-1/2) unless a tortuosity profile is
-given (e.g. measured on a resolved host, fem.effective_properties).
+given (e.g. measured on a resolved host, fem.electrochemistry.effective_properties).
 
-Every host property is a depth profile (fem.depth_profiles, re-exported here: :class:`Uniform`, :class:`Layers`,
-:class:`Linear`, :class:`Continuous`).  The mesh (:func:`porous_electrode_mesh`,
-an interval, rectangle or box) has a node plane at every profile breakpoint, so
+Every host property is a depth profile (fem.electrochemistry.depth_profiles, re-exported
+here: :class:`Uniform`, :class:`Layers`, :class:`Linear`, :class:`Continuous`).  The mesh
+(:func:`porous_electrode_mesh`, an interval, rectangle or box) has a node plane at every profile breakpoint, so
 piecewise-constant layers are represented exactly; the coefficients are
 discontinuous Lagrange functions of the solution degree, filled layer by layer,
 so a new parameter set never recompiles the forms: :meth:`PorousElectrodeProblem.set_host`
@@ -46,7 +46,7 @@ The nonlinear system is solved by SNES Newton with a direct LU factorisation
 orders of magnitude (Ni against an insulating coating), which defeats AMG,
 and the homogenised meshes are small.  Butler-Volmer far in the Tafel range
 makes the linearised step overshoot the overpotential by volts, so each step
-is scaled to change eta by at most fem.galvanostatic.MAX_OVERPOTENTIAL_STEP_V (voltage limiting,
+is scaled to change eta by at most fem.electrochemistry.galvanostatic.MAX_OVERPOTENTIAL_STEP_V (voltage limiting,
 a line-search pre-check) with full steps otherwise; a failed solve is retried
 by ramping the current.  The reaction integrals of the residual and of the
 reported totals share one quadrature rule, so the reported total reaction
@@ -72,14 +72,14 @@ import ufl
 from mpi4py import MPI
 
 from fem.constants import FARADAY_C_PER_MOL, LI_MOLAR_VOLUME_M3_PER_MOL, ROOM_TEMPERATURE_K, thermal_voltage
-from fem.depth_profiles import Continuous, Layers, Linear, Profile, Uniform, as_profile, check_profile
-from fem.galvanostatic import OverpotentialLimiter, forget_options, ramp_current, split_potentials
+from fem.electrochemistry.depth_profiles import Continuous, Layers, Linear, Profile, Uniform, as_profile, check_profile
+from fem.electrochemistry.galvanostatic import OverpotentialLimiter, forget_options, ramp_current, split_potentials
+from fem.electrochemistry.newman_tobias import NewmanTobias
+from fem.markers import CELL_MARKERS, FACET_MARKERS, marker_table
 from fem.materials import ButlerVolmer, Electrolyte
 from fem.mesh_io import MeshData
-from fem.newman_tobias import NewmanTobias
 from fem.solvers import NewtonSolver, NewtonStats, unique_prefix
 from fem.validation import ParameterError, check_choice, check_positive, check_range
-from geometries.markers import CELL_MARKERS, FACET_MARKERS, marker_table
 
 __all__ = [
     "Profile",
@@ -99,7 +99,8 @@ __all__ = [
     "DIRECT_NEWTON_OPTIONS",
 ]
 
-#: Newton with a direct LU solve (MUMPS), full steps (voltage limiting guards them, see fem.galvanostatic).
+#: Newton with a direct LU solve (MUMPS), full steps (voltage limiting guards them,
+#: see fem.electrochemistry.galvanostatic).
 DIRECT_NEWTON_OPTIONS: dict[str, Any] = {
     "ksp_type": "preonly",
     "ksp_norm_type": "none",
@@ -355,7 +356,7 @@ def _tags(mesh: Any, H: float, top: float, b: float) -> tuple[Any, Any]:
 
 def _mesh_info(H: float, L: float, b: float, dim: int, grid: np.ndarray) -> dict[str, Any]:
     return {
-        "builder": "fem.porous_electrode.porous_electrode_mesh",
+        "builder": "fem.electrochemistry.porous_electrode.porous_electrode_mesh",
         "units": "SI (m)",
         "parameters": {"host_thickness_m": H, "separator_thickness_m": L, "footprint_m": b, "dim": dim},
         "depth_nodes_m": grid.tolist(),

@@ -37,7 +37,7 @@ fem._compat.gmsh_model_to_mesh).  The reaction integrals of the residual and
 of the reported totals share one quadrature rule, so the total reaction equals
 the applied current to solver tolerance.
 
-Newton (SNES) with voltage limiting and current ramping (fem.galvanostatic);
+Newton (SNES) with voltage limiting and current ramping (fem.electrochemistry.galvanostatic);
 a direct LU solve (MUMPS) by default: the scaffold and electrolyte
 conductivities differ by up to 8 orders of magnitude.  For large meshes pass
 :data:`ITERATIVE_OPTIONS` (GMRES with a block Gauss-Seidel field split, AMG on
@@ -64,11 +64,11 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 from fem.constants import thermal_voltage
-from fem.effective_properties import footprint_area_m2, host_thickness_m
-from fem.galvanostatic import OverpotentialLimiter, forget_options, ramp_current, split_potentials
+from fem.electrochemistry.effective_properties import footprint_area_m2, host_thickness_m
+from fem.electrochemistry.galvanostatic import OverpotentialLimiter, forget_options, ramp_current, split_potentials
+from fem.electrochemistry.porous_electrode import DIRECT_NEWTON_OPTIONS, DepositionResult, VolumeKinetics
 from fem.materials import Electrolyte
 from fem.mesh_io import MeshData
-from fem.porous_electrode import DIRECT_NEWTON_OPTIONS, DepositionResult, VolumeKinetics
 from fem.solvers import ELLIPTIC_NEWTON_DEFAULTS, NewtonSolver, unique_prefix
 from fem.validation import ParameterError, check_choice, check_range
 
@@ -234,7 +234,7 @@ class ResolvedDepositionProblem:
         collector_exchange_current_density_A_m2: i0 where the electrolyte touches the collector.
         degree: Lagrange degree of both potentials (1 or 2).
         profile_bins: depth bins of the reported profiles over [0, H].
-        petsc_options: overrides of :data:`fem.porous_electrode.DIRECT_NEWTON_OPTIONS`
+        petsc_options: overrides of :data:`fem.electrochemistry.porous_electrode.DIRECT_NEWTON_OPTIONS`
             (e.g. :data:`ITERATIVE_OPTIONS`).
         extra_residual: for verification (manufactured solutions): a callable
             (problem, phi_s, phi_e, v_s, v_e) -> (solid terms, ionic terms), UFL
@@ -559,7 +559,7 @@ class ResolvedDepositionProblem:
         """Solve at the superficial current density J (A/m2, anodic positive; plating J < 0).
 
         Newton starts from the last solution and ramps the current if that
-        fails (fem.galvanostatic.ramp_current).  Raises PETSc.Error on failure.
+        fails (fem.electrochemistry.galvanostatic.ramp_current).  Raises PETSc.Error on failure.
         """
         target = float(current_density_A_m2)
         if target == 0.0 or not math.isfinite(target):

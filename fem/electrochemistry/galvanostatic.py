@@ -1,7 +1,7 @@
 """Galvanostatic Newton solves of a (phi_s, phi_e) potential pair with Butler-Volmer kinetics.
 
-Shared by the homogenised porous electrode (fem.porous_electrode) and the
-pore-resolved host (fem.pore_resolved):
+Shared by the homogenised porous electrode (fem.electrochemistry.porous_electrode) and the
+pore-resolved host (fem.electrochemistry.pore_resolved):
 
 * :class:`OverpotentialLimiter`: a SNES line-search pre-check that scales the
   Newton step so that no overpotential eta = phi_s - phi_e changes by more

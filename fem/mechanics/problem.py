@@ -2,7 +2,7 @@
 
 Displacement u (m) on the whole mesh; each cell region (by name) is either
 linear elastic (electrolyte, host) or elastic with Norton creep (Li), or
-elastic-viscoplastic after Anand (fem.anand, selected per region through the
+elastic-viscoplastic after Anand (fem.mechanics.anand, selected per region through the
 material's creep law)::
 
     eps(u) = eps_el + eps_cr + eps_g,      sigma = K tr(eps_el) I + 2 G dev(eps_el)
@@ -12,36 +12,13 @@ material's creep law)::
 with eps_g an eigenstrain (isotropic growth beta I, e.g. from plating, or a
 given tensor field).  Loads: stack pressure (normal traction -p n) and
 general tractions on named facet regions, body force; Dirichlet data and
-rollers (zero normal displacement on axis-aligned facets) on named regions.
-
-Time integration is backward Euler with a radial return at the quadrature
-points of the creeping cells.  With the deviatoric elastic trial strain
-e = dev(eps(u) - eps_g) - eps_cr_n, the trial von Mises stress
-q = sqrt(3/2) 2G |e| and the equivalent creep increment dp the root of::
-
-    dp = dt A' ((q - 3 G dp) / sigma_ref)^n          (0 <= dp < q / 3G)
-
-the stress deviator scales radially: s = z 2G e with z = 1 - 3 G dp / q, and
-eps_cr = eps_cr_n + (1 - z) e.  The scalar equation is solved for all points at
-once by a bracketed Newton iteration in w = ln z (:func:`norton_return_mapping`:
-ln(dt A' (q/sigma_ref)^n 3G/q) + n w - ln(1 - e^w) = 0 is increasing and convex
-in w, so Newton from the upper end of the bracket converges monotonically, and
-a bisection safeguard catches round-off) and so stays robust at n ~ 6.5 and at
-steps of hours, far beyond the explicit stability limit.  The consistent
-(algorithmic) tangent is::
-
-    C = K 1 x 1 + 2 G z I_dev - 2 G gamma n x n,
-    gamma = (n - 1) z (1 - z) / (z + n (1 - z)),       n = e / |e|
-
-(Simo & Hughes, Computational Inelasticity, 1998, sec. 3.3, for the J2 radial
-return; here with a rate-dependent flow rule), so the global Newton iteration
-(SNES) converges quadratically.  z, gamma and the unit direction n live in
-quadrature-space Functions; the trial strain is evaluated there with
-dolfinx.fem.Expression; residual and tangent are UFL forms over those fields.
+rollers (zero normal displacement on axis-aligned facets) on named regions
+(fem.mechanics.boundary).  Backward Euler with a radial return at the
+quadrature points and the consistent tangent: fem.mechanics.constitutive.
 
 Anand regions use the same radial return structure (z, gamma, n) with the
 deformation resistance S as a further state variable at the quadrature points
-(fem.anand.anand_return_mapping: a safeguarded Newton on one scalar equation,
+(fem.mechanics.anand.anand_return_mapping: a safeguarded Newton on one scalar equation,
 its own tangent coefficient gamma).
 
 Elastic cells have z = 1 and gamma = 0; their integrals carry no history.
@@ -69,295 +46,33 @@ import ufl
 from mpi4py import MPI
 from petsc4py import PETSc
 
-from fem.anand import AnandViscoplasticity, anand_return_mapping
 from fem.constants import ROOM_TEMPERATURE_K
-from fem.materials import CreepingSolid, CreepLaw, LinearElastic, MechanicalMaterial
+from fem.materials import AnandViscoplasticity, CreepingSolid, CreepLaw, LinearElastic, MechanicalMaterial
+from fem.mechanics.anand import anand_return_mapping
+from fem.mechanics.boundary import BoundaryCondition, Displacement, Pressure, Roller
+from fem.mechanics.constitutive import (
+    ReturnMapping,
+    consistent_tangent,
+    creep_stress,
+    eigenstrain,
+    elastic_stress,
+    norton_return_mapping,
+    strain,
+    trial_deviatoric_strain,
+)
+from fem.mechanics.solver_setup import MECHANICS_NEWTON_DEFAULTS, rigid_body_modes, solver_options
 from fem.mesh_io import MeshData
 from fem.solvers import ELLIPTIC_NEWTON_DEFAULTS, NewtonSolver, unique_prefix
 from fem.validation import ParameterError, check_choice, check_positive, check_range
 
 __all__ = [
-    "Pressure",
-    "Roller",
-    "Displacement",
-    "ReturnMapping",
     "MechanicsStep",
-    "MechanicsState",
     "StepFailure",
     "TimeHistory",
+    "MechanicsState",
     "MechanicsConvergenceError",
-    "MECHANICS_NEWTON_DEFAULTS",
     "MechanicsProblem",
-    "solver_options",
-    "norton_return_mapping",
-    "strain",
-    "eigenstrain",
-    "elastic_stress",
-    "trial_deviatoric_strain",
-    "creep_stress",
-    "consistent_tangent",
-    "rigid_body_modes",
 ]
-
-
-# -- boundary conditions as data ---------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Pressure:
-    """Compressive normal traction t = -p n (Pa) on facet region ``facets`` (stack pressure)."""
-
-    facets: str
-    pressure_Pa: float
-
-    def __post_init__(self) -> None:
-        check_range(f"{self.facets}.pressure_Pa", self.pressure_Pa, 0.0, low_inclusive=True, unit="Pa")
-
-
-@dataclass(frozen=True, slots=True)
-class Roller:
-    """Zero normal displacement on the (planar, axis-aligned) facets of ``facets``;
-    free tangential sliding: a symmetry plane or a frictionless rigid wall."""
-
-    facets: str
-
-
-@dataclass(frozen=True, slots=True)
-class Displacement:
-    """Prescribed displacement (m) on facet region ``facets``.
-
-    Attributes:
-        component: 0, 1, 2 for u_x, u_y, u_z only, or None for all three.
-        value_m: a number (m; for all components: the same number for each),
-            or a callable ``x -> values`` for interpolation (x of shape (3, N);
-            values of shape (N,) for one component, (3, N) for all).
-    """
-
-    facets: str
-    value_m: float | Callable[[np.ndarray], np.ndarray] = 0.0
-    component: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.component is not None:
-            check_choice(f"{self.facets}.component", self.component, (0, 1, 2))
-        if not callable(self.value_m):
-            check_range(f"{self.facets}.value_m", self.value_m, unit="m")
-
-
-BoundaryCondition = Pressure | Roller | Displacement
-
-
-# -- the local (quadrature-point) problem ---------------------------------------
-@dataclass
-class ReturnMapping:
-    """Result of the radial return at each point (arrays of the shape of q_trial).
-
-    Attributes:
-        z: sigma_eq / q_trial = 1 - 3 G dp / q_trial, in (0, 1]; 1 where elastic.
-        one_minus_z: 1 - z without cancellation (the creep fraction of the trial stress).
-        gamma: tangent coefficient (n - 1) z (1 - z) / (z + n (1 - z)).
-        iterations: Newton/bisection iterations used (max over points).
-    """
-
-    z: np.ndarray
-    one_minus_z: np.ndarray
-    gamma: np.ndarray
-    iterations: int = 0
-
-
-def norton_return_mapping(
-    q_trial_Pa: np.ndarray,
-    dt_rate_factor: float,
-    stress_exponent: float,
-    reference_stress_Pa: float,
-    shear_modulus_Pa: float,
-    tol: float = 1e-13,
-    max_iterations: int = 200,
-) -> ReturnMapping:
-    """Backward-Euler radial return for Norton creep at many points at once.
-
-    Solves dp = dt A' ((q - 3 G dp) / sigma_ref)^n for dp in [0, q / 3G) at
-    every trial von Mises stress q (Pa); ``dt_rate_factor`` is dt A'
-    (dimensionless).  In z = 1 - 3 G dp / q and w = ln z the equation reads
-    h(w) = ln(beta) + n w - ln(1 - e^w) = 0 with beta = dt A' (q/sigma_ref)^n 3G/q;
-    h is increasing and convex, the root lies in [w_lo, w_hi] with
-    z_lo = max(1 - beta, min(1/2, (2 beta)^(-1/n))) and
-    z_hi = min(beta^(-1/n), 1 - beta z_lo^n), and Newton from w_hi converges
-    monotonically (bisection if round-off leaves the bracket).  Everything is
-    computed in logarithms, so beta may range over hundreds of decades.
-
-    Points with q = 0 or dt A' = 0 stay elastic (z = 1).  A point that does not
-    converge (only non-finite input) returns NaN, so that the global residual
-    is NaN on every rank and the nonlinear solver fails collectively.
-    """
-    q = np.asarray(q_trial_Pa, dtype=np.float64)
-    n = float(stress_exponent)
-    z = np.ones_like(q)
-    omz = np.zeros_like(q)
-    gamma = np.zeros_like(q)
-    if not dt_rate_factor > 0.0:
-        return ReturnMapping(z, omz, gamma, 0)
-    active = (q > 0.0) | ~np.isfinite(q)  # non-finite input ends as NaN
-    if not active.any():
-        return ReturnMapping(z, omz, gamma, 0)
-    qa = q[active]
-    with np.errstate(all="ignore"):
-        log_beta = math.log(dt_rate_factor) + n * np.log(qa / reference_stress_Pa) + np.log(3.0 * shear_modulus_Pa / qa)
-        lower_a = np.minimum(math.log(0.5), -(math.log(2.0) + log_beta) / n)
-        lower_b = np.where(log_beta < 0.0, np.log1p(-np.exp(np.minimum(log_beta, 0.0))), -np.inf)
-        w_lo = np.maximum(lower_a, lower_b)
-        w_hi = np.minimum(-log_beta / n, np.log1p(-np.exp(log_beta + n * w_lo)))
-        w = w_hi.copy()
-        todo = np.isfinite(w)
-        iterations = 0
-        while todo.any() and iterations < max_iterations:
-            iterations += 1
-            wt = w[todo]
-            one_minus = -np.expm1(wt)
-            h = log_beta[todo] + n * wt - np.log(one_minus)
-            dh = n + np.exp(wt) / one_minus
-            hi = np.where(h > 0.0, wt, w_hi[todo])
-            lo = np.where(h < 0.0, wt, w_lo[todo])
-            step = h / dh
-            w_new = wt - step
-            outside = ~((w_new > lo) & (w_new < hi))
-            w_new = np.where(outside, 0.5 * (lo + hi), w_new)
-            done = (np.abs(h) <= tol) | (np.abs(w_new - wt) <= 4.0 * np.finfo(float).eps * np.abs(wt))
-            done |= hi - lo <= 4.0 * np.finfo(float).eps * np.abs(wt)
-            w_hi[todo], w_lo[todo] = hi, lo
-            w[todo] = np.where(done & outside, wt, w_new)
-            todo[todo] = ~done
-        w[todo] = np.nan  # not converged: only for non-finite input
-        za = np.exp(w)
-        omza = -np.expm1(w)
-        z[active] = za
-        omz[active] = omza
-        gamma[active] = (n - 1.0) * za * omza / (za + n * omza)
-    return ReturnMapping(z, omz, gamma, iterations)
-
-
-# -- pure UFL forms -------------------------------------------------------------
-def strain(u: Any) -> Any:
-    """Small-strain tensor sym(grad u)."""
-    return ufl.sym(ufl.grad(u))
-
-
-def eigenstrain(growth: Any | None) -> Any:
-    """UFL eigenstrain tensor: beta I for a scalar growth strain beta, a 3x3 tensor as given, zero for None."""
-    if growth is None:
-        return ufl.zero((3, 3))
-    growth = ufl.as_ufl(growth)
-    if growth.ufl_shape == ():
-        return growth * ufl.Identity(3)
-    if growth.ufl_shape != (3, 3):
-        raise ParameterError(f"growth strain must be a scalar or a 3x3 tensor, got shape {growth.ufl_shape}")
-    return growth
-
-
-def elastic_stress(eps_el: Any, K: Any, G: Any) -> Any:
-    """Isotropic Hooke's law sigma = K tr(eps_el) I + 2 G dev(eps_el) (Pa)."""
-    return K * ufl.tr(eps_el) * ufl.Identity(3) + 2.0 * G * ufl.dev(eps_el)
-
-
-def trial_deviatoric_strain(u: Any, creep_strain_old: Any, growth: Any) -> Any:
-    """Deviatoric elastic trial strain e = dev(eps(u) - eps_g) - eps_cr_n (creep strain is deviatoric)."""
-    return ufl.dev(strain(u) - growth) - creep_strain_old
-
-
-def creep_stress(u: Any, K: Any, G: Any, z: Any, creep_strain_old: Any, growth: Any) -> Any:
-    """Return-mapped stress K tr(eps(u) - eps_g) I + 2 G z e(u) for a given radial factor z."""
-    eps = strain(u) - growth
-    return K * ufl.tr(eps) * ufl.Identity(3) + 2.0 * G * z * trial_deviatoric_strain(u, creep_strain_old, growth)
-
-
-def consistent_tangent(deps: Any, K: Any, G: Any, z: Any, gamma: Any, direction: Any) -> Any:
-    """Algorithmic tangent applied to deps: K tr(deps) I + 2 G z dev(deps) - 2 G gamma (n:deps) n."""
-    return (
-        K * ufl.tr(deps) * ufl.Identity(3)
-        + 2.0 * G * z * ufl.dev(deps)
-        - 2.0 * G * gamma * ufl.inner(direction, deps) * direction
-    )
-
-
-# -- linear algebra ---------------------------------------------------------------
-def rigid_body_modes(V: dolfinx.fem.FunctionSpace) -> PETSc.NullSpace:
-    """The six rigid-body modes of a 3D vector space, orthonormalised, as a PETSc near-nullspace."""
-    comm = V.mesh.comm
-    n_local = V.dofmap.index_map.size_local
-    bs = V.dofmap.index_map_bs
-    x = V.tabulate_dof_coordinates()[:n_local]
-    count = comm.allreduce(n_local, op=MPI.SUM)
-    centre = comm.allreduce(x.sum(axis=0), op=MPI.SUM) / count
-    xc = x - centre
-    scale = comm.allreduce(float(np.max(np.abs(xc))) if n_local else 0.0, op=MPI.MAX) or 1.0
-    xc /= scale
-    modes = np.zeros((6, n_local, bs))
-    for i in range(3):
-        modes[i, :, i] = 1.0
-    modes[3, :, 0], modes[3, :, 1] = -xc[:, 1], xc[:, 0]
-    modes[4, :, 0], modes[4, :, 2] = xc[:, 2], -xc[:, 0]
-    modes[5, :, 1], modes[5, :, 2] = -xc[:, 2], xc[:, 1]
-    vectors = []
-    for mode in modes:
-        vec = PETSc.Vec().createMPI((n_local * bs, PETSc.DECIDE), bsize=bs, comm=comm)
-        vec.setArray(mode.ravel())
-        for other in vectors:  # modified Gram-Schmidt
-            vec.axpy(-vec.dot(other), other)
-        vec.normalize()
-        vectors.append(vec)
-    return PETSc.NullSpace().create(vectors=vectors, comm=comm)
-
-
-#: Newton with line search and the consistent tangent; CG + BoomerAMG (systems
-#: AMG, nodal coarsening, rigid-body modes as interpolation vectors) with the
-#: preconditioner rebuilt at every Newton step (the creep tangent changes by
-#: orders of magnitude within a step) and exact-enough inner solves (no
-#: Eisenstat-Walker) so that the outer convergence is quadratic.  The residual
-#: is scaled by 1 / (E_max L^2), L the cube root of the volume: the tolerances
-#: are on a dimensionless, strain-like residual.
-MECHANICS_NEWTON_DEFAULTS: dict[str, Any] = {
-    "snes_type": "newtonls",
-    "snes_linesearch_type": "bt",
-    "snes_rtol": 1e-10,
-    "snes_atol": 1e-15,
-    "snes_stol": 1e-14,
-    "snes_max_it": 25,
-    "snes_error_if_not_converged": True,
-    "snes_lag_preconditioner": 1,
-    "snes_ksp_ew": False,
-    "ksp_type": "cg",
-    "ksp_rtol": 1e-10,
-    "ksp_atol": 1e-30,
-    "ksp_max_it": 1000,
-    "ksp_error_if_not_converged": True,
-    "pc_type": "hypre",
-    "pc_hypre_type": "boomeramg",
-    "pc_hypre_boomeramg_strong_threshold": 0.5,
-    "pc_hypre_boomeramg_coarsen_type": "HMIS",
-    "pc_hypre_boomeramg_interp_type": "ext+i",
-    "pc_hypre_boomeramg_P_max": 4,
-    "pc_hypre_boomeramg_agg_nl": 0,
-}
-
-#: Options that a direct solve (ksp_type preonly) never reads.
-_KRYLOV_ONLY = ("ksp_rtol", "ksp_atol", "ksp_divtol", "ksp_max_it", "ksp_norm_type")
-_FACTOR_PCS = ("lu", "cholesky", "ilu", "icc")
-
-
-def solver_options(options: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Split PETSc options into those the chosen KSP/PC read and those it never reads.
-
-    A MUMPS override (ksp_type preonly, pc_type lu) of the CG + BoomerAMG
-    defaults leaves the Krylov tolerances and the ``pc_hypre_*`` options unused;
-    PETSc would list them as "Option left" at exit.  Returns (kept, dropped keys).
-    """
-    pc_type = options.get("pc_type")
-    dropped = [
-        key
-        for key in options
-        if (options.get("ksp_type") == "preonly" and key in _KRYLOV_ONLY)
-        or (key.startswith("pc_hypre_") and pc_type != "hypre")
-        or (key.startswith("pc_factor_") and pc_type not in _FACTOR_PCS)
-    ]
-    return {key: value for key, value in options.items() if key not in dropped}, dropped
 
 
 # -- results --------------------------------------------------------------------
@@ -469,7 +184,7 @@ class MechanicsProblem:
         extra_residuals: callables ``(u, v) -> UFL form`` (N m, the virtual work of
             further loads, e.g. a penalty contact traction); their Jacobian is
             derived with ufl.derivative, unless the callable has a method
-            ``tangent(u, v, du)`` that gives it (fem.contact.PenaltyContact).
+            ``tangent(u, v, du)`` that gives it (fem.mechanics.contact.PenaltyContact).
     """
 
     def __init__(

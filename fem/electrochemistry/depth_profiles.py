@@ -3,7 +3,7 @@
 A profile is called as ``profile(z, thickness_m)`` with depths z (m, 0 at the
 current collector) and returns the values there; ``breakpoints(thickness_m)``
 lists the interior depths where it may jump, so meshes can put node planes
-there (fem.porous_electrode).  :func:`check_profile` refuses a profile that
+there (fem.electrochemistry.porous_electrode).  :func:`check_profile` refuses a profile that
 leaves the host or a value outside its allowed range, naming the parameter.
 """
 

@@ -1,10 +1,17 @@
 """Every DOLFINx version difference, detected by feature, in one place.
 
-The toolkit targets DOLFINx 0.9 (Debian trixie) and keeps these shims so the
-same code runs on 0.10 and later:
+The toolkit runs on DOLFINx 0.9 (Debian trixie) and 0.11 (Debian sid), both
+tested (``LIANODE_STACK=sid containers/run tests/run.sh``).  Each shim detects
+the feature (a signature, an attribute), never the version number:
 
 * gmsh I/O moved from ``dolfinx.io.gmshio`` to ``dolfinx.io.gmsh`` and
   ``model_to_mesh`` now returns a ``MeshData`` record instead of a tuple;
+* ``create_cell_partitioner`` takes ``max_facet_to_cell_links`` (0.11);
+* ``fem.petsc.create_vector`` takes function spaces instead of a linear form
+  (0.11);
+* ``mesh.create_submesh`` returns ``EntityMap`` objects instead of index
+  arrays for the cell and vertex maps (0.10);
+* ``FiniteElement.interpolation_points`` became a property (0.10);
 * ``set_bc`` renamed its ``scale`` argument to ``alpha``;
 * ``LinearProblem`` requires ``petsc_options_prefix`` from 0.10;
 * the nonlinear solver classes changed (0.10 wraps SNES itself), so the
@@ -19,8 +26,18 @@ from typing import Any
 import dolfinx
 import dolfinx.fem.petsc
 import dolfinx.mesh
+import numpy as np
 
-__all__ = ["DOLFINX_VERSION", "gmsh_model_to_mesh", "set_bc", "linear_problem"]
+__all__ = [
+    "DOLFINX_VERSION",
+    "gmsh_model_to_mesh",
+    "cell_partitioner",
+    "create_vector",
+    "create_submesh",
+    "interpolation_points",
+    "set_bc",
+    "linear_problem",
+]
 
 DOLFINX_VERSION: str = dolfinx.__version__
 
@@ -47,14 +64,73 @@ def gmsh_model_to_mesh(model: Any, comm: Any, rank: int, gdim: int) -> tuple[Any
     therefore fail on facets between ranks; measure interfaces on an extracted
     region with ds instead.
     """
-    partitioner = dolfinx.mesh.create_cell_partitioner(dolfinx.mesh.GhostMode.none)
-    result = _gmsh_io_module().model_to_mesh(model, comm, rank, gdim=gdim, partitioner=partitioner)
+    result = _gmsh_io_module().model_to_mesh(
+        model, comm, rank, gdim=gdim, partitioner=cell_partitioner(dolfinx.mesh.GhostMode.none)
+    )
     if isinstance(result, tuple):
         return result[0], result[1], result[2]
     return result.mesh, result.cell_tags, result.facet_tags
 
 
-_SET_BC_SCALE_NAME = "alpha" if "alpha" in inspect.signature(dolfinx.fem.petsc.set_bc).parameters else "scale"
+def _parameters(function: Any) -> Any:
+    """The named parameters of a DOLFINx function ({} for a compiled one without a signature)."""
+    try:
+        return inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return {}
+
+
+_PARTITIONER_HAS_MAX_LINKS = "max_facet_to_cell_links" in _parameters(dolfinx.mesh.create_cell_partitioner)
+
+
+def cell_partitioner(ghost_mode: Any) -> Any:
+    """A cell partitioner with ``ghost_mode`` for a non-branching (manifold) mesh: at most 2 cells per facet."""
+    if _PARTITIONER_HAS_MAX_LINKS:  # the ghost mode is dispatched on, so it stays positional
+        return dolfinx.mesh.create_cell_partitioner(ghost_mode, max_facet_to_cell_links=2)
+    return dolfinx.mesh.create_cell_partitioner(ghost_mode)
+
+
+_CREATE_VECTOR_TAKES_SPACE = next(iter(_parameters(dolfinx.fem.petsc.create_vector)), "L") == "V"
+
+
+def create_vector(L: Any) -> Any:
+    """A ghosted PETSc vector laid out for the (non-blocked) linear form ``L``; not zeroed."""
+    if _CREATE_VECTOR_TAKES_SPACE:
+        return dolfinx.fem.petsc.create_vector(L.function_spaces[0])
+    return dolfinx.fem.petsc.create_vector(L)
+
+
+def create_submesh(mesh: Any, dim: int, entities: Any) -> tuple[Any, np.ndarray, np.ndarray]:
+    """(submesh, entity map, vertex map) of ``dolfinx.mesh.create_submesh`` as int32 index arrays.
+
+    ``entity_map[k]`` is the parent entity (dimension ``dim``) of submesh cell
+    k and ``vertex_map[k]`` the parent vertex of submesh vertex k, for every
+    local (owned and ghost) submesh cell or vertex.
+    """
+    submesh, entity_map, vertex_map, _ = dolfinx.mesh.create_submesh(mesh, dim, entities)
+    topology = submesh.topology
+    return (
+        submesh,
+        _as_index_array(entity_map, topology.index_map(topology.dim)),
+        _as_index_array(vertex_map, topology.index_map(0)),
+    )
+
+
+def _as_index_array(entity_map: Any, index_map: Any) -> np.ndarray:
+    """Parent indices of the local submesh entities numbered by ``index_map``."""
+    if not hasattr(entity_map, "sub_topology_to_topology"):  # an index array already (0.9)
+        return np.asarray(entity_map, dtype=np.int32)
+    local = np.arange(index_map.size_local + index_map.num_ghosts, dtype=np.int32)
+    return np.asarray(entity_map.sub_topology_to_topology(local, inverse=False), dtype=np.int32)
+
+
+def interpolation_points(V: Any) -> np.ndarray:
+    """Reference-cell interpolation points of the function space ``V``'s element."""
+    points = V.element.interpolation_points
+    return points() if callable(points) else points
+
+
+_SET_BC_SCALE_NAME = "alpha" if "alpha" in _parameters(dolfinx.fem.petsc.set_bc) else "scale"
 
 
 def set_bc(b: Any, bcs: list[Any], x0: Any = None, scale: float = 1.0) -> None:
@@ -64,7 +140,7 @@ def set_bc(b: Any, bcs: list[Any], x0: Any = None, scale: float = 1.0) -> None:
 
 def linear_problem(a: Any, L: Any, bcs: list[Any], prefix: str, options: dict[str, Any]) -> Any:
     """``dolfinx.fem.petsc.LinearProblem`` with a deterministic options prefix."""
-    params = inspect.signature(dolfinx.fem.petsc.LinearProblem).parameters
+    params = _parameters(dolfinx.fem.petsc.LinearProblem)
     kwargs: dict[str, Any] = {"bcs": bcs, "petsc_options": options}
     if "petsc_options_prefix" in params:
         kwargs["petsc_options_prefix"] = prefix

@@ -97,13 +97,13 @@ def extract_cells(meshdata: MeshData, cell_regions: tuple[str, ...]) -> MeshData
     """
     import dolfinx.mesh
 
+    from fem._compat import create_submesh
+
     mesh = meshdata.mesh
     tdim = mesh.topology.dim
     ids = [meshdata.cell_id(name) for name in cell_regions]
     cells = np.sort(np.concatenate([meshdata.cell_tags.find(i) for i in ids])).astype(np.int32)
-    submesh, cell_map, vertex_map, _ = dolfinx.mesh.create_submesh(mesh, tdim, cells)
-    cell_map = np.asarray(cell_map)
-    vertex_map = np.asarray(vertex_map)
+    submesh, cell_map, vertex_map = create_submesh(mesh, tdim, cells)
 
     num_parent_cells = mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts
     parent_cell_value = np.full(num_parent_cells, -1, dtype=np.int32)

@@ -22,7 +22,7 @@ import numpy as np
 import ufl
 from petsc4py import PETSc
 
-from fem._compat import set_bc
+from fem._compat import create_vector, set_bc
 
 __all__ = [
     "unique_prefix",
@@ -142,7 +142,7 @@ class NewtonSolver:
         self.prefix = prefix
         self._F = dolfinx.fem.form(residual)
         self._J = dolfinx.fem.form(jacobian if jacobian is not None else ufl.derivative(residual, u))
-        self._b = dolfinx.fem.petsc.create_vector(self._F)
+        self._b = create_vector(self._F)
         self._x = u.x.petsc_vec.duplicate()
         self._K_full = self._K_bc = None
         self.setup_assembly_seconds = 0.0

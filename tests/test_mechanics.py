@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import itertools
 import math
 from pathlib import Path
@@ -509,8 +510,11 @@ def test_parameter_sets_and_bad_input_are_refused(comm):
 def read_vtx(path: Path, names: tuple[str, ...], blocks: int) -> list[dict[str, np.ndarray]]:
     """Every step of the variables ``names`` (and the time ``step``) of a VTX .bp file, all
     ``blocks`` (writer ranks) concatenated, through the ADIOS2 C library of the container
-    (Debian trixie, ADIOS2 2.10; enum values: read mode 2, sync get 5, read step mode 2)."""
-    lib = ctypes.CDLL("libadios2_mpi_c.so.2.10")
+    (ADIOS2 2.10 on Debian trixie, 2.12 on sid; enum values: read mode 2, sync get 5, read
+    step mode 2)."""
+    soname = ctypes.util.find_library("adios2_mpi_c")
+    assert soname, "no ADIOS2 C library (libadios2_mpi_c) found"
+    lib = ctypes.CDLL(soname)
     vp = ctypes.c_void_p
     for function, restype, argtypes in (
         ("adios2_init_serial", vp, []),

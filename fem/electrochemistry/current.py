@@ -30,6 +30,7 @@ import numpy as np
 import ufl
 from mpi4py import MPI
 
+from fem._compat import interpolation_points
 from fem.constants import ROOM_TEMPERATURE_K, thermal_voltage
 from fem.materials import ButlerVolmer, Electrolyte, IdealContact, Kinetics
 from fem.mesh_io import MeshData
@@ -271,7 +272,7 @@ class SecondaryCurrentProblem:
         kinetics = self.working.kinetics
         if not isinstance(kinetics, ButlerVolmer):
             return None
-        return dolfinx.fem.Expression(self.working_flux(), self.V.element.interpolation_points())
+        return dolfinx.fem.Expression(self.working_flux(), interpolation_points(self.V))
 
     # -- solves -----------------------------------------------------------
     def total_current(self) -> float:
@@ -407,6 +408,6 @@ class SecondaryCurrentProblem:
         mesh = self.V.mesh
         space = dolfinx.fem.functionspace(mesh, ("Discontinuous Lagrange", 1, (mesh.geometry.dim,)))
         field_ = dolfinx.fem.Function(space, name="current_density_A_m2")
-        expr = dolfinx.fem.Expression(-self.kappa * ufl.grad(self.phi), space.element.interpolation_points())
+        expr = dolfinx.fem.Expression(-self.kappa * ufl.grad(self.phi), interpolation_points(space))
         field_.interpolate(expr)
         return field_

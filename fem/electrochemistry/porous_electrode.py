@@ -71,6 +71,7 @@ import numpy as np
 import ufl
 from mpi4py import MPI
 
+from fem._compat import interpolation_points
 from fem.constants import FARADAY_C_PER_MOL, LI_MOLAR_VOLUME_M3_PER_MOL, ROOM_TEMPERATURE_K, thermal_voltage
 from fem.electrochemistry.depth_profiles import Continuous, Layers, Linear, Profile, Uniform, as_profile, check_profile
 from fem.electrochemistry.galvanostatic import OverpotentialLimiter, forget_options, ramp_current, split_potentials
@@ -665,7 +666,7 @@ class PorousElectrodeProblem:
     def _profile_setup(self) -> tuple[dict[str, dolfinx.fem.Function], dict[str, dolfinx.fem.Expression]]:
         phi_s, phi_e = ufl.split(self.w)
         c = self.coefficients
-        points = self.Q.element.interpolation_points()
+        points = interpolation_points(self.Q)
         expressions = {
             "reaction": self._reaction(phi_s, phi_e),
             "interface": self.kinetics.current_density(c["i0"], phi_s - phi_e, ufl.exp),

@@ -37,6 +37,7 @@ import numpy as np
 import ufl
 from mpi4py import MPI
 
+from fem._compat import create_submesh
 from fem.mechanics.problem import MechanicsProblem
 from fem.validation import ParameterError
 
@@ -135,8 +136,7 @@ class FacetTractions:
         fdim = mesh.topology.dim - 1
         self.spec = spec
         facets = md.facet_tags.find(md.facet_id(spec.facets)).astype(np.int32)
-        self.submesh, entity_map, _, _ = dolfinx.mesh.create_submesh(mesh, fdim, facets)
-        self._facets = np.asarray(entity_map, dtype=np.int32)  # submesh cell -> parent facet
+        self.submesh, self._facets, _ = create_submesh(mesh, fdim, facets)  # submesh cell -> parent facet
         self._cells, self._normals, self._areas = self._sides(problem, spec)
         V = dolfinx.fem.functionspace(self.submesh, ("DG", 0))
         self._dofs = V.dofmap.list[: self._facets.size, 0]

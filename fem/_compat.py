@@ -2,19 +2,21 @@
 
 The toolkit runs on DOLFINx 0.9 (Debian trixie) and 0.11 (Debian sid), both
 tested (``LIANODE_STACK=sid containers/run tests/run.sh``).  Each shim detects
-the feature (a signature, an attribute), never the version number:
+the feature (a signature, an attribute), never the version number.  The
+version in brackets is the first tested one where the change applies (0.10
+itself is not tested):
 
 * gmsh I/O moved from ``dolfinx.io.gmshio`` to ``dolfinx.io.gmsh`` and
-  ``model_to_mesh`` now returns a ``MeshData`` record instead of a tuple;
+  ``model_to_mesh`` returns a ``MeshData`` record instead of a tuple (0.11);
 * ``create_cell_partitioner`` takes ``max_facet_to_cell_links`` (0.11);
 * ``fem.petsc.create_vector`` takes function spaces instead of a linear form
   (0.11);
 * ``mesh.create_submesh`` returns ``EntityMap`` objects instead of index
-  arrays for the cell and vertex maps (0.10);
-* ``FiniteElement.interpolation_points`` became a property (0.10);
-* ``set_bc`` renamed its ``scale`` argument to ``alpha``;
-* ``LinearProblem`` requires ``petsc_options_prefix`` from 0.10;
-* the nonlinear solver classes changed (0.10 wraps SNES itself), so the
+  arrays for the cell and vertex maps (0.11);
+* ``FiniteElement.interpolation_points`` became a property (0.11);
+* ``set_bc`` renamed its ``scale`` argument to ``alpha`` (0.11);
+* ``LinearProblem`` requires ``petsc_options_prefix`` (0.11);
+* the nonlinear solver classes changed (0.11 wraps SNES itself), so the
   toolkit drives SNES through petsc4py directly (fem.solvers) and needs no shim.
 """
 
@@ -107,7 +109,7 @@ def create_submesh(mesh: Any, dim: int, entities: Any) -> tuple[Any, np.ndarray,
     k and ``vertex_map[k]`` the parent vertex of submesh vertex k, for every
     local (owned and ghost) submesh cell or vertex.
     """
-    submesh, entity_map, vertex_map, _ = dolfinx.mesh.create_submesh(mesh, dim, entities)
+    submesh, entity_map, vertex_map, _ = dolfinx.mesh.create_submesh(msh=mesh, dim=dim, entities=entities)
     topology = submesh.topology
     return (
         submesh,

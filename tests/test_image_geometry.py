@@ -1,0 +1,145 @@
+"""Image-based planar cells (geometries.image_contact): reading, cleaning, tracing, meshing, refusals,
+and convergence to the CAD-built spot cells as the pixel size shrinks."""
+
+import json
+import math
+
+import dolfinx
+import numpy as np
+import pytest
+import ufl
+
+from fem.validation import ParameterError
+from geometries.image_contact import (
+    FRACTION_TOLERANCE,
+    clean_contact_map,
+    image_contact_mesh,
+    image_contact_params,
+    image_contact_pattern,
+    rasterize_disks,
+    read_contact_image,
+)
+from geometries.spots import grid_spots
+from tests.conftest import facet_area
+
+B, L = 20e-6, 10e-6
+
+
+def _spot_image(contact_fraction, n_spots, pixels):
+    pattern = grid_spots(B, contact_fraction, n_spots, min_feature=1e-9)
+    return pattern, rasterize_disks(B, pattern.disks, pixels, pattern.clip_cell)
+
+
+def _volume(md):
+    one = dolfinx.fem.Constant(md.mesh, 1.0)
+    form = dolfinx.fem.form(one * ufl.dx(domain=md.mesh))
+    return md.mesh.comm.allreduce(dolfinx.fem.assemble_scalar(form))
+
+
+@pytest.mark.parametrize(("fraction", "n_spots"), [(0.2, 1), (0.3, 4), (0.9, 1), (0.5, 9)])
+def test_traced_polygons_keep_the_pixel_fraction(fraction, n_spots):
+    """Single and merged (border-clipped) spots, with holes: polygon area = contact pixel area."""
+    pattern, image = _spot_image(fraction, n_spots, 96)
+    traced = image_contact_pattern(image, B / 96, mesh_size_edges=2 * B / 96)
+    assert traced.pixel_contact_fraction == pytest.approx(image.mean(), rel=1e-15)
+    assert abs(traced.polygon_contact_fraction / traced.pixel_contact_fraction - 1.0) < 1e-9
+    # the image's own rasterisation error (>= 12 pixels per spot radius here; it converges in the slow test)
+    assert traced.pixel_contact_fraction == pytest.approx(pattern.contact_fraction, rel=0.03)
+    assert traced.max_offset_pixels < 0.5
+    for polygon in traced.polygons:  # inside the footprint, clipped exactly at the border
+        for ring in polygon.rings:
+            assert ring.min() >= -1e-18 and ring.max() <= B * (1 + 1e-12)
+    if fraction == 0.9:  # one connected contact, merged across the periodic cell sides: no inner holes
+        assert len(traced.polygons) == 1
+
+
+def test_cleaning_removes_small_islands_and_holes():
+    image = np.zeros((40, 40), dtype=bool)
+    image[5:25, 5:25] = True  # 400-pixel contact
+    image[10:12, 10:12] = False  # 4-pixel hole: filled
+    image[30:32, 30:33] = True  # 6-pixel island: removed
+    image[0:10, 32:40] = True  # 80-pixel island on the border: kept
+    cleaned, islands, holes = clean_contact_map(image, min_region_pixels=8)
+    assert (islands, holes) == (1, 1)
+    assert cleaned.sum() == 400 + 80
+    traced = image_contact_pattern(image, 1e-6, 2e-6, min_region_pixels=8)
+    assert traced.raw_pixel_contact_fraction == pytest.approx((400 - 4 + 6 + 80) / 1600)
+    assert traced.pixel_contact_fraction == pytest.approx(480 / 1600)
+    assert len(traced.polygons) == 2 and all(not p.holes for p in traced.polygons)
+    kept = image_contact_pattern(image, 1e-6, 0.5e-6, min_region_pixels=0, smoothing=0.0)
+    assert len(kept.polygons) == 3 and sum(len(p.holes) for p in kept.polygons) == 1
+    assert kept.polygon_contact_fraction == pytest.approx(kept.raw_pixel_contact_fraction, rel=1e-9)
+    with pytest.raises(ParameterError, match="features narrower than the smoothing"):  # the blur erases the hole
+        image_contact_pattern(image, 1e-6, 0.5e-6, min_region_pixels=0, smoothing=1.0)
+
+
+def test_image_cell_mesh_tags_and_fractions(comm, shared_tmp_path):
+    """The traced cell: the planar markers, exact volume, contact + void = footprint, fractions in info.json."""
+    _, image = _spot_image(0.3, 4, 32)
+    pixel = B / 32
+    traced = image_contact_pattern(image, pixel, mesh_size_edges=2 * pixel)
+    params = image_contact_params(traced, L, 2e-6, 2 * pixel, 4e-6)
+    md = image_contact_mesh(comm, params, out_dir=shared_tmp_path)
+    assert md.facets_present() == {"bottom", "top", "sides", "li_sse", "void"}
+    assert _volume(md) == pytest.approx(B * B * (L + 2e-6), rel=1e-12)
+    contact, void = facet_area(md, "li_sse"), facet_area(md, "void")
+    assert contact + void == pytest.approx(B * B, rel=1e-12)
+    assert contact / B**2 == pytest.approx(image.mean(), rel=1e-9)  # the polygons are meshed exactly
+    if comm.rank == 0:
+        info = json.loads((shared_tmp_path / "info.json").read_text())
+        assert abs(info["contact_fraction_mesh"] / info["contact_fraction_pixels"] - 1) < FRACTION_TOLERANCE
+        assert info["parameters"]["pattern"]["kind"] == "contact image"
+        assert info["parameters"]["pattern"]["n_regions"] == 4
+
+
+def _write_png(path, array):
+    from PIL import Image
+
+    Image.fromarray(array).save(path)
+
+
+def test_reads_png_tiff_npy_and_refuses_bad_files(tmp_path):
+    _, image = _spot_image(0.2, 1, 24)
+    grey = np.where(image, 255, 0).astype(np.uint8)
+    _write_png(tmp_path / "map.png", grey)
+    _write_png(tmp_path / "map.tif", grey)
+    np.save(tmp_path / "map.npy", image)
+    for name in ("map.png", "map.tif", "map.npy"):
+        assert np.array_equal(read_contact_image(tmp_path / name), image)
+    assert np.array_equal(read_contact_image(tmp_path / "map.png", invert=True), ~image)
+    rgb = np.repeat(grey[:, :, None], 3, axis=2)
+    _write_png(tmp_path / "rgb.png", rgb)
+    assert np.array_equal(read_contact_image(tmp_path / "rgb.png"), image)
+
+    (tmp_path / "junk.png").write_text("not an image")
+    _write_png(tmp_path / "grey.png", (np.arange(24 * 24) % 7).reshape(24, 24).astype(np.uint8))
+    colour = rgb.copy()
+    colour[0, 0] = (255, 0, 0)
+    _write_png(tmp_path / "colour.png", colour)
+    _write_png(tmp_path / "wide.png", grey[:, :20])
+    cases = {
+        "missing.png": "is not a readable file",
+        "junk.png": "could not be read",
+        "grey.png": "has 7 distinct value(s)",
+        "colour.png": "is a colour image",
+        "wide.png": "needs a square image",
+    }
+    for name, message in cases.items():
+        with pytest.raises(ParameterError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            read_contact_image(tmp_path / name)
+    with pytest.raises(ParameterError, match="pixel_size"):
+        image_contact_pattern(image, -1e-6, 1e-6)
+    with pytest.raises(ParameterError, match="no contact edge"):
+        image_contact_pattern(np.ones((8, 8), dtype=bool), 1e-6, 1e-6)
+    with pytest.raises(ParameterError, match="no contact region is wider than the smoothing"):  # 1-pixel spots
+        image_contact_pattern(_spot_image(0.2, 64, 32)[1], B / 32, 4 * B / 32, min_region_pixels=0)
+
+
+def test_same_contact_area_on_any_number_of_ranks(comm):
+    """The traced polygon is built on rank 0; the distributed mesh has the same global areas."""
+    _, image = _spot_image(0.5, 9, 48)
+    pixel = B / 48
+    traced = image_contact_pattern(image, pixel, mesh_size_edges=2 * pixel)
+    md = image_contact_mesh(comm, image_contact_params(traced, L, 0.0, 2 * pixel, 5e-6), cell_regions=("sse",))
+    assert facet_area(md, "li_sse") / B**2 == pytest.approx(traced.pixel_contact_fraction, rel=1e-9)
+    assert math.isclose(facet_area(md, "top"), B * B, rel_tol=1e-12)

@@ -68,6 +68,8 @@ __all__ = [
     "image_contact_params",
     "image_mesh_info",
     "image_contact_mesh",
+    "register_image_contact",
+    "build_image_contact_cli",
 ]
 
 #: Largest relative difference between the polygon (meshed) and pixel contact fractions.
@@ -138,13 +140,18 @@ class ContactImagePattern:
 
         Border segments do not count towards P (they are symmetry planes, not edges).
         """
+        return self.smallest_feature(self.polygons, self.footprint)
+
+    @staticmethod
+    def smallest_feature(polygons: Any, footprint: float) -> float:
+        """Smallest 2 A / P over the rings of ``polygons`` in a footprint of side ``footprint`` (m)."""
         sizes = []
-        for polygon in self.polygons:
+        for polygon in polygons:
             for ring in polygon.rings:
-                perimeter = _free_length(ring, self.footprint)
+                perimeter = _free_length(ring, footprint)
                 if perimeter > 0.0:
                     sizes.append(2.0 * abs(_signed_area(ring)) / perimeter)
-        return min(sizes, default=self.footprint)
+        return min(sizes, default=footprint)
 
     @property
     def description(self) -> str:
@@ -436,7 +443,7 @@ def contact_polygons(
 def image_contact_pattern(
     contact: np.ndarray,
     pixel_size: float,
-    mesh_size_edges: float,
+    mesh_size_edges: float | None = None,
     min_region_pixels: int = 9,
     smoothing: float = 1.0,
     source: str = "",
@@ -444,13 +451,16 @@ def image_contact_pattern(
     """Contact pattern of a boolean contact map (True = contact) with pixels of side ``pixel_size`` (m).
 
     ``mesh_size_edges`` (m) is the vertex spacing of the traced contours (the
-    element size at the contact edges).  Raises ParameterError for a non-positive
+    element size at the contact edges); None chooses 2 pixels, or less where the
+    smallest kept feature needs it: 0.45 x its radius 2 A / P (the planar cell
+    refuses edges above half of it).  Raises ParameterError for a non-positive
     pixel size, a non-square mask, a map without contact or without void after
     cleaning, or a traced fraction more than FRACTION_TOLERANCE (relative) off
     the pixel fraction (features too small for the mesh size).
     """
     check_positive("pixel_size", pixel_size, "m")
-    check_positive("mesh_size_edges", mesh_size_edges, "m")
+    if mesh_size_edges is not None:
+        check_positive("mesh_size_edges", mesh_size_edges, "m")
     check_range("smoothing", smoothing, 0.0, 3.0, low_inclusive=True, high_inclusive=True, unit="pixels")
     contact = np.asarray(contact, dtype=bool)
     check_square(contact.shape, source or "array")
@@ -462,7 +472,12 @@ def image_contact_pattern(
             f"below min_region_pixels = {min_region_pixels}: there is no contact edge to mesh"
         )
     n = contact.shape[0]
-    polygons, max_offset = contact_polygons(cleaned, pixel_size, smoothing, mesh_size_edges)
+    spacing = mesh_size_edges or 2.0 * pixel_size
+    polygons, max_offset = contact_polygons(cleaned, pixel_size, smoothing, spacing)
+    smallest = ContactImagePattern.smallest_feature(polygons, n * pixel_size)
+    if mesh_size_edges is None and spacing > 0.45 * smallest:
+        spacing = 0.45 * smallest
+        polygons, max_offset = contact_polygons(cleaned, pixel_size, smoothing, spacing)
     pattern = ContactImagePattern(
         footprint=n * pixel_size,
         polygons=tuple(polygons),
@@ -475,7 +490,7 @@ def image_contact_pattern(
         holes_filled=holes,
         min_region_pixels=min_region_pixels,
         smoothing_pixels=smoothing,
-        vertex_spacing=mesh_size_edges,
+        vertex_spacing=spacing,
         source=source,
     )
     if max_offset > MAX_OFFSET_PIXELS:
@@ -489,7 +504,7 @@ def image_contact_pattern(
         raise ParameterError(
             f"the traced contact fraction {pattern.polygon_contact_fraction:.4f} differs from the pixel fraction "
             f"{fraction:.4f} by {100 * error:.2f}% (> {100 * FRACTION_TOLERANCE:g}%): features are too small for "
-            f"mesh_size_edges = {mesh_size_edges:.3g} m; lower it or raise min_region_pixels"
+            f"mesh_size_edges = {spacing:.3g} m; lower it or raise min_region_pixels"
         )
     return pattern
 
@@ -569,3 +584,62 @@ def image_contact_mesh(
     pixel, polygon and meshed contact fractions) in info.json.
     """
     return distributed_mesh(comm, params, build_planar_interface, image_mesh_info, out_dir, cell_regions)
+
+
+# ---------------------------------------------------------------------------- command line
+
+_UM = 1e-6
+
+
+def register_image_contact(sub: Any) -> None:
+    """Add the ``image-contact`` subcommand; its handler is :func:`build_image_contact_cli`."""
+    p = sub.add_parser(
+        "image-contact",
+        help="planar Li | electrolyte cell whose contact pattern is a binary image (PNG, TIFF, .npy)",
+        description="Planar Li | electrolyte cell whose contact pattern is traced from a binary contact map "
+        "(white = contact unless --invert; row 0 of the image at y = footprint).",
+    )
+    p.set_defaults(handler=build_image_contact_cli)
+    p.add_argument("image", type=Path, help="binary contact map: PNG, TIFF, ... (Pillow) or a NumPy .npy array")
+    p.add_argument("--pixel-size-um", type=float, required=True, help="side of one pixel, um")
+    p.add_argument("--out", type=Path, required=True, help="output directory")
+    p.add_argument("--preview", action="store_true", help="also render a cut-away preview.png")
+    p.add_argument("--invert", action="store_true", help="the darker value is contact")
+    p.add_argument("--min-region-pixels", type=int, default=9, help="islands/holes below this are removed/filled")
+    p.add_argument("--smoothing-pixels", type=float, default=1.0, help="Gaussian blur before tracing, pixels")
+    p.add_argument("--sse-thickness-um", type=float, default=50.0, help="electrolyte thickness L, um")
+    p.add_argument("--lithium-thickness-um", type=float, default=10.0, help="Li thickness, um (0: no Li region)")
+    p.add_argument(
+        "--mesh-size-edges-um",
+        type=float,
+        default=None,
+        help="element size at contact edges, um (default: 2 pixels, or 0.45 x the smallest feature radius)",
+    )
+    p.add_argument(
+        "--mesh-size-bulk-um",
+        type=float,
+        default=None,
+        help="element size far from the interface, um " "(default footprint / 10)",
+    )
+
+
+def build_image_contact_cli(args: Any) -> None:
+    """Handler of ``image-contact``: every input is checked before any meshing."""
+    from geometries._build import run_cli_build
+
+    pixel = check_positive("pixel_size_um", args.pixel_size_um, "um") * _UM
+    contact = read_contact_image(args.image, invert=args.invert)
+    footprint = contact.shape[0] * pixel
+    edge = None if args.mesh_size_edges_um is None else args.mesh_size_edges_um * _UM
+    pattern = image_contact_pattern(
+        contact, pixel, edge, args.min_region_pixels, args.smoothing_pixels, source=Path(args.image).name
+    )
+    edge = pattern.vertex_spacing
+    bulk = (args.mesh_size_bulk_um * _UM) if args.mesh_size_bulk_um is not None else max(edge, footprint / 10.0)
+    params = image_contact_params(pattern, args.sse_thickness_um * _UM, args.lithium_thickness_um * _UM, edge, bulk)
+    run_cli_build(
+        args,
+        lambda model: image_mesh_info(params, build_planar_interface(model, params)),
+        lambda info: f"contact fraction {info['contact_fraction_mesh']:.4f} meshed, "
+        f"{info['contact_fraction_pixels']:.4f} in the pixels",
+    )

@@ -143,3 +143,32 @@ def test_same_contact_area_on_any_number_of_ranks(comm):
     md = image_contact_mesh(comm, image_contact_params(traced, L, 0.0, 2 * pixel, 5e-6), cell_regions=("sse",))
     assert facet_area(md, "li_sse") / B**2 == pytest.approx(traced.pixel_contact_fraction, rel=1e-9)
     assert math.isclose(facet_area(md, "top"), B * B, rel_tol=1e-12)
+
+
+def test_command_line_builds_and_refuses(tmp_path, capsys):
+    from geometries.__main__ import main
+
+    _, image = _spot_image(0.3, 4, 32)
+    _write_png(tmp_path / "map.png", np.where(image, 255, 0).astype(np.uint8))
+    out = tmp_path / "cell"
+    argv = ["image-contact", str(tmp_path / "map.png"), "--pixel-size-um", "0.625", "--out", str(out)]
+    assert main([*argv, "--lithium-thickness-um", "0", "--sse-thickness-um", "10"]) == 0
+    info = json.loads((out / "info.json").read_text())
+    assert info["contact_fraction_pixels"] == pytest.approx(image.mean())
+    assert abs(info["contact_fraction_mesh_vs_pixels_percent"]) < 100 * FRACTION_TOLERANCE
+    assert info["parameters"]["pattern"]["source"] == "map.png"
+    assert info["parameters"]["footprint_m"] == pytest.approx(B)
+    assert (out / "mesh.msh").exists() and (out / "markers.json").exists()
+    capsys.readouterr()
+    _write_png(tmp_path / "grey.png", (np.arange(32 * 32) % 5).reshape(32, 32).astype(np.uint8))
+    refusals = [
+        ("map.png", "-1", "pixel_size_um = -1.0 um"),
+        ("map.png", "0", "pixel_size_um = 0.0 um"),
+        ("grey.png", "1", "has 5 distinct value(s)"),
+        ("nothing.tif", "1", "is not a readable file"),
+    ]
+    for name, pixel, message in refusals:
+        bad = tmp_path / "refused"
+        assert main(["image-contact", str(tmp_path / name), f"--pixel-size-um={pixel}", "--out", str(bad)]) == 2
+        assert message in capsys.readouterr().err
+        assert not bad.exists()

@@ -335,33 +335,72 @@ def _resample_ring(ring: np.ndarray, side: float, spacing: float) -> tuple[np.nd
     return np.vstack(vertices), np.concatenate(free)
 
 
-def _offset_to_area(rings: list[np.ndarray], free: list[np.ndarray], target: float) -> tuple[list[np.ndarray], float]:
-    """Offset a region's free vertices along its outward normals so that its area is ``target``.
+def _offset_to_area(rings: list[np.ndarray], weight: list[np.ndarray], target: float) -> tuple[list[np.ndarray], float]:
+    """Offset a region's vertices along its outward normals so that its area is ``target``.
 
     ``rings[0]`` is the outer ring, the rest are holes; "outward" is out of the
-    region (into a hole for a hole ring).  Moving vertex i by d along its unit
-    normal (perpendicular to the chord v[i+1] - v[i-1]) changes the area by
-    d |v[i+1] - v[i-1]| / 2: a few Newton steps for one common offset d.
+    region (into a hole for a hole ring).  Vertex i moves by w_i d along its unit
+    normal (perpendicular to the chord v[i+1] - v[i-1]), which changes the area
+    by w_i d |v[i+1] - v[i-1]| / 2: a few Newton steps for the common offset d.
+    ``weight`` (w_i in [0, 1], 0 for anchors) comes from :func:`_clearance_weights`.
     Returns the rings and d (in the rings' units).
     """
     rings = [r.copy() for r in rings]
     total = 0.0
     for _ in range(4):
         area = abs(_signed_area(rings[0])) - sum(abs(_signed_area(h)) for h in rings[1:])
-        normals, gain = [], 0.0
+        moves, gain = [], 0.0
         for k, ring in enumerate(rings):
             sign = (1.0 if _signed_area(ring) > 0.0 else -1.0) * (1.0 if k == 0 else -1.0)
             chord = np.roll(ring, -1, axis=0) - np.roll(ring, 1, axis=0)
             length = np.linalg.norm(chord, axis=1)
-            normals.append(sign * np.column_stack([chord[:, 1], -chord[:, 0]]) / np.maximum(length, 1e-300)[:, None])
-            gain += 0.5 * float(length[free[k]].sum())
+            normal = sign * np.column_stack([chord[:, 1], -chord[:, 0]]) / np.maximum(length, 1e-300)[:, None]
+            moves.append(weight[k][:, None] * normal)
+            gain += 0.5 * float(np.dot(weight[k], length))
         if gain <= 0.0:
             break
         step = (target - area) / gain
         total += step
-        for ring, normal, mask in zip(rings, normals, free, strict=True):
-            ring[mask] += step * normal[mask]
+        for ring, move in zip(rings, moves, strict=True):
+            ring += step * move
     return rings, total
+
+
+def _vertex_counts(rings: list[np.ndarray]) -> list[int]:
+    return [len(r) for r in rings]
+
+
+def _clearance_weights(
+    regions: list[list[np.ndarray]], free: list[list[np.ndarray]], side: float, spacing: float
+) -> list[list[np.ndarray]]:
+    """Offset weights w = min(1, c / (3 MAX_OFFSET_PIXELS)) of every vertex (pixel units).
+
+    c is the vertex's clearance: the distance to the nearest vertex of another
+    ring, of a part of its own ring more than 3 pixels away along it, or to the
+    footprint border.  With offsets of at most MAX_OFFSET_PIXELS, two facing
+    vertices then close at most 2/3 of their gap: near-touching rings (pixel
+    saddles, thin necks) cannot be pushed across each other or the border.
+    """
+    from scipy.spatial import cKDTree
+
+    rings = [ring for region in regions for ring in region]
+    vertices = np.vstack(rings)
+    ring_id = np.concatenate([np.full(len(r), k) for k, r in enumerate(rings)])
+    index = np.concatenate([np.arange(len(r)) for r in rings])
+    length = np.array(_vertex_counts(rings))[ring_id]
+    gap = max(2, math.ceil(3.0 / spacing))
+    k = min(len(vertices), 2 * gap + 8)
+    distance, neighbour = cKDTree(vertices).query(vertices, k=k)
+    separation = np.abs(index[neighbour] - index[:, None])
+    separation = np.minimum(separation, length[:, None] - separation)
+    other = (ring_id[neighbour] != ring_id[:, None]) | (separation > gap)
+    clearance = np.minimum(np.where(other, distance, np.inf).min(axis=1), np.minimum(vertices, side - vertices).min(1))
+    movable = np.concatenate([m for region in free for m in region])
+    w = np.split(
+        movable * np.minimum(1.0, clearance / (3.0 * MAX_OFFSET_PIXELS)), np.cumsum(_vertex_counts(rings))[:-1]
+    )
+    counts = np.cumsum([0, *(len(region) for region in regions)])
+    return [w[a:b] for a, b in itertools.pairwise(counts)]
 
 
 def _pixel_targets(regions: list[list[np.ndarray]], contact: np.ndarray) -> np.ndarray:
@@ -432,12 +471,42 @@ def contact_polygons(
         raise ParameterError(
             f"no contact region is wider than the smoothing = {smoothing:g} pixels: lower the smoothing"
         )
+    weights = _clearance_weights(regions, free, float(n), spacing / pixel_size)
     polygons, largest = [], 0.0
-    for rings, flags, target in zip(regions, free, _pixel_targets(regions, mask), strict=True):
-        rings, offset = _offset_to_area(rings, flags, target)
+    for rings, weight, target in zip(regions, weights, _pixel_targets(regions, mask), strict=True):
+        rings, offset = _offset_to_area(rings, weight, target)
         largest = max(largest, abs(offset))
         polygons.append(ContactPolygon(pixel_size * rings[0], tuple(pixel_size * h for h in rings[1:])))
     return polygons, largest
+
+
+def _crossing(polygons: list[ContactPolygon]) -> np.ndarray | None:
+    """A point where two traced edges cross properly (m), or None: OCC and gmsh need simple, disjoint rings."""
+    from scipy.spatial import cKDTree
+
+    rings = [ring for polygon in polygons for ring in polygon.rings]
+    start = np.vstack(rings)
+    end = np.vstack([np.roll(ring, -1, axis=0) for ring in rings])
+    ring_id = np.concatenate([np.full(len(r), k) for k, r in enumerate(rings)])
+    index = np.concatenate([np.arange(len(r)) for r in rings])
+    count = np.array(_vertex_counts(rings))[ring_id]
+    reach = float(np.linalg.norm(end - start, axis=1).max())
+    pairs = cKDTree(0.5 * (start + end)).query_pairs(reach, output_type="ndarray")
+    if not len(pairs):
+        return None
+    a, b = pairs[:, 0], pairs[:, 1]
+    step = np.abs(index[a] - index[b])
+    adjacent = (ring_id[a] == ring_id[b]) & ((step == 1) | (step == count[a] - 1))
+    a, b = a[~adjacent], b[~adjacent]
+
+    def side(o: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        return (p[:, 0] - o[:, 0]) * (q[:, 1] - o[:, 1]) - (p[:, 1] - o[:, 1]) * (q[:, 0] - o[:, 0])
+
+    cross = (side(start[a], end[a], start[b]) * side(start[a], end[a], end[b]) < 0.0) & (
+        side(start[b], end[b], start[a]) * side(start[b], end[b], end[a]) < 0.0
+    )
+    hits = np.flatnonzero(cross)
+    return start[a[hits[0]]] if hits.size else None
 
 
 def image_contact_pattern(
@@ -493,6 +562,12 @@ def image_contact_pattern(
         vertex_spacing=spacing,
         source=source,
     )
+    where = _crossing(polygons)
+    if where is not None:
+        raise ParameterError(
+            f"traced contact edges cross or touch near ({where[0]:.4g}, {where[1]:.4g}) m (regions closer than "
+            f"the mesh_size_edges = {spacing:.3g} m can resolve): lower mesh_size_edges or the smoothing"
+        )
     if max_offset > MAX_OFFSET_PIXELS:
         raise ParameterError(
             f"a traced contact edge had to move {max_offset:.2f} pixels (> {MAX_OFFSET_PIXELS}) to keep its pixel "

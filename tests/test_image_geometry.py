@@ -172,3 +172,17 @@ def test_command_line_builds_and_refuses(tmp_path, capsys):
         assert main(["image-contact", str(tmp_path / name), f"--pixel-size-um={pixel}", "--out", str(bad)]) == 2
         assert message in capsys.readouterr().err
         assert not bad.exists()
+
+
+def test_near_touching_regions_stay_apart():
+    """Voids 0.3 um apart in 0.83 um pixels: pixel saddles; the area offsets must not push rings across."""
+    from geometries.image_contact import ContactPolygon, _crossing
+    from geometries.spots import random_voids
+
+    voids = random_voids(B, 0.3, 1.5e-6, 0.4e-6, seed=1, min_feature=0.3e-6)
+    traced = image_contact_pattern(~rasterize_disks(B, voids.disks, 24), B / 24, 0.25e-6)
+    assert _crossing(list(traced.polygons)) is None
+    assert traced.polygon_contact_fraction == pytest.approx(traced.pixel_contact_fraction, rel=1e-9)
+    square = np.array([[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0]])
+    assert _crossing([ContactPolygon(square), ContactPolygon(square + 5.0)]) is None
+    assert _crossing([ContactPolygon(square), ContactPolygon(square + 1.0)]) is not None

@@ -28,11 +28,14 @@ y = footprint; x along columns):
    distance so that it encloses the area of the contact pixels it contains (or,
    for pixels the blur eroded, is nearest to).  The blur shrinks a convex
    feature of radius R by ~ smoothing^2 / (2 R) and the resampling chords by
-   ~ spacing^2 / (8 R); the offsets undo both.  An offset above
-   :data:`MAX_OFFSET_PIXELS` means the blur erased a feature (narrower than
-   ~2 x smoothing: with the default smoothing of 1 pixel a 2x2 hole or a 1-pixel
-   line), and is refused; the default ``min_region_pixels`` = 9 (3x3) removes
-   such islands and holes first.
+   ~ spacing^2 / (8 R); the offsets undo both.  The offset fades where a ring
+   nears another ring or the border (:func:`_clearance_weights`), and crossing
+   edges are refused before OCC sees them.  An offset above
+   :data:`MAX_OFFSET_PIXELS` means the blur erased a feature (with the default
+   smoothing of 0.7 pixel: islands of 1-2 pixels, lines of 1 pixel by 4 or
+   less; at smoothing 1 also 2x2 holes and any 1-pixel line), and is refused;
+   the default ``min_region_pixels`` = 9 (3x3) removes small islands and holes
+   first.
 
 The meshed contact fraction (polygon area over footprint, exact for a polygon)
 is reported next to the pixel fraction; :func:`image_contact_pattern` refuses a
@@ -76,9 +79,9 @@ __all__ = [
 FRACTION_TOLERANCE = 0.01
 
 #: Largest normal offset (pixels) of a traced region to its pixel area.  The
-#: blur erases features narrower than about 2 x smoothing (a 2x2 hole, a 1-pixel
-#: line at smoothing = 1); their area then goes to the nearest region, which
-#: would have to move further than this: refused rather than distorted.
+#: blur erases features narrower than about 1.5 x smoothing (a 2x2 hole, a
+#: 1-pixel line at smoothing = 1); their area then goes to the nearest region,
+#: which would have to move further than this: refused rather than distorted.
 MAX_OFFSET_PIXELS = 0.5
 
 
@@ -514,7 +517,7 @@ def image_contact_pattern(
     pixel_size: float,
     mesh_size_edges: float | None = None,
     min_region_pixels: int = 9,
-    smoothing: float = 1.0,
+    smoothing: float = 0.7,
     source: str = "",
 ) -> ContactImagePattern:
     """Contact pattern of a boolean contact map (True = contact) with pixels of side ``pixel_size`` (m).
@@ -562,17 +565,17 @@ def image_contact_pattern(
         vertex_spacing=spacing,
         source=source,
     )
-    where = _crossing(polygons)
-    if where is not None:
-        raise ParameterError(
-            f"traced contact edges cross or touch near ({where[0]:.4g}, {where[1]:.4g}) m (regions closer than "
-            f"the mesh_size_edges = {spacing:.3g} m can resolve): lower mesh_size_edges or the smoothing"
-        )
     if max_offset > MAX_OFFSET_PIXELS:
         raise ParameterError(
             f"a traced contact edge had to move {max_offset:.2f} pixels (> {MAX_OFFSET_PIXELS}) to keep its pixel "
             f"area: features narrower than the smoothing = {smoothing:g} pixels were erased; raise "
             f"min_region_pixels = {min_region_pixels} or lower the smoothing"
+        )
+    where = _crossing(polygons)
+    if where is not None:
+        raise ParameterError(
+            f"traced contact edges cross or touch near ({where[0]:.4g}, {where[1]:.4g}) m (regions closer than "
+            f"the mesh_size_edges = {spacing:.3g} m can resolve): lower mesh_size_edges or the smoothing"
         )
     error = abs(pattern.polygon_contact_fraction / fraction - 1.0)
     if error > FRACTION_TOLERANCE:
@@ -681,7 +684,7 @@ def register_image_contact(sub: Any) -> None:
     p.add_argument("--preview", action="store_true", help="also render a cut-away preview.png")
     p.add_argument("--invert", action="store_true", help="the darker value is contact")
     p.add_argument("--min-region-pixels", type=int, default=9, help="islands/holes below this are removed/filled")
-    p.add_argument("--smoothing-pixels", type=float, default=1.0, help="Gaussian blur before tracing, pixels")
+    p.add_argument("--smoothing-pixels", type=float, default=0.7, help="Gaussian blur before tracing, pixels")
     p.add_argument("--sse-thickness-um", type=float, default=50.0, help="electrolyte thickness L, um")
     p.add_argument("--lithium-thickness-um", type=float, default=10.0, help="Li thickness, um (0: no Li region)")
     p.add_argument(

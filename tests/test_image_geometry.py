@@ -227,7 +227,7 @@ def test_contact_fraction_converges_to_the_spot_geometry():
 EDGE, BULK = 0.25e-6, 2.5e-6  # the same size field for the CAD and the image cells
 
 
-def _asr(md, degree=1):
+def _asr(md):
     """(Butler-Volmer total ASR, spreading ASR = ideal-contact ASR - L / kappa) in ohm m2, at 1 mA/cm2."""
     from fem.electrochemistry.current import Electrode, SecondaryCurrentProblem
     from fem.materials import IdealContact, electrolyte, interface_kinetics
@@ -236,22 +236,20 @@ def _asr(md, degree=1):
     current = 10.0 * B * B
     asr = []
     for kinetics in (interface_kinetics("Li_LPSCl"), IdealContact()):
-        asr.append(
-            SecondaryCurrentProblem(md, ely, Electrode("li_sse", kinetics), degree=degree).solve_galvanostatic(current)
-        )
+        asr.append(SecondaryCurrentProblem(md, ely, Electrode("li_sse", kinetics)).solve_galvanostatic(current))
     return asr[0].asr_ohm_m2, asr[1].asr_ohm_m2 - L / ely.ionic_conductivity_S_m
 
 
-def _asr_errors(comm, fraction, n_spots, pixels, degree=1):
+def _asr_errors(comm, fraction, n_spots, pixels):
     """Relative ASR errors (BV, spreading) of the image cells against the CAD spot cell, per pixel count."""
     pattern = grid_spots(B, fraction, n_spots, min_feature=EDGE)
     cad_params = PlanarInterfaceParams(pattern, L, 0.0, EDGE, BULK)
-    cad = _asr(planar_interface_mesh(comm, cad_params, cell_regions=("sse",)), degree)
+    cad = _asr(planar_interface_mesh(comm, cad_params, cell_regions=("sse",)))
     errors = []
     for n in pixels:
         traced = image_contact_pattern(rasterize_disks(B, pattern.disks, n, pattern.clip_cell), B / n, EDGE)
         md = image_contact_mesh(comm, image_contact_params(traced, L, 0.0, EDGE, BULK), cell_regions=("sse",))
-        errors.append([abs(value / reference - 1.0) for value, reference in zip(_asr(md, degree), cad, strict=True)])
+        errors.append([abs(value / reference - 1.0) for value, reference in zip(_asr(md), cad, strict=True)])
     print(f"f = {fraction}, N = {n_spots}: CAD ASR (BV, spreading) {cad} ohm m2; relative errors {errors}")
     return cad, np.array(errors)
 
@@ -259,9 +257,10 @@ def _asr_errors(comm, fraction, n_spots, pixels, degree=1):
 def test_constriction_asr_approaches_the_spot_cell(comm):
     """Four spots, f = 0.3, in 32 and 64 pixel images against the CAD cell (same size field, P1).
 
-    Observed (1 and 2 ranks alike): BV ASR error 0.89% -> 0.35%, spreading ASR
-    1.1% -> 0.2%; the BV ASR is mostly R_ct / f here, so its error follows the
-    contact-area error of the image (0.94% -> 0.37%).
+    Observed: BV ASR error 0.89% -> 0.34%, spreading ASR 2.5% -> 0.03% (a
+    lucky cancellation; 0.2-0.7% is typical at 64-128 px); the BV ASR is mostly
+    R_ct / f here, so its error follows the image's contact-area error (0.94% ->
+    0.37%, erratic in the pixel size, see the fraction test).
     """
     cad, errors = _asr_errors(comm, 0.3, 4, [32, 64])
     assert np.all(errors[1] < errors[0])
@@ -269,10 +268,33 @@ def test_constriction_asr_approaches_the_spot_cell(comm):
 
 
 @pytest.mark.slow
-def test_constriction_asr_convergence_order(comm):
-    """Three spot grids at 32, 64, 128 pixels: fitted order of the mean relative ASR errors."""
-    pixels = [24, 48, 96]
-    errors = np.mean([_asr_errors(comm, f, n, pixels, 2)[1] for f, n in [(0.2, 1), (0.3, 4), (0.5, 9)]], axis=0)
-    orders = [_fitted_order(pixels, errors[:, k]) for k in range(2)]
-    print(f"mean relative ASR errors (BV, spreading) {errors.tolist()}, fitted orders {orders}")
-    assert min(orders) > 0.8
+def test_constriction_asr_at_matched_contact_area(comm):
+    """Image cells against CAD spot cells of the image's own contact fraction, 24/48/96 pixels, P1.
+
+    The ASR error of an image cell is its contact-area error (tested above, order
+    ~1.4) plus a shape error.  At matched area only the shape error is left.
+    Observed: Butler-Volmer ASR off by 0.04% (one spot), 0.1% (four), 0.14%
+    (nine) at every pixel size, equal to within 1e-4 to the CAD mesh's own
+    contact-area deficit (its inscribed polygons of edge h lose ~ (h/a)^2 / 6),
+    so the image cells carry no shape error visible in the BV ASR.  Spreading
+    ASR: 0.04-1.2% at 24 px, 0.05-0.7% at 48 px, 0.08-0.25% at 96 px.
+    """
+    for fraction, n_spots in [(0.2, 1), (0.3, 4), (0.5, 9)]:
+        pattern = grid_spots(B, fraction, n_spots, min_feature=EDGE)
+        for n in (24, 48, 96):
+            traced = image_contact_pattern(rasterize_disks(B, pattern.disks, n), B / n, EDGE)
+            md = image_contact_mesh(comm, image_contact_params(traced, L, 0.0, EDGE, BULK), cell_regions=("sse",))
+            image = _asr(md)
+            matched = grid_spots(B, traced.pixel_contact_fraction, n_spots, min_feature=EDGE)
+            cad_md = planar_interface_mesh(
+                comm, PlanarInterfaceParams(matched, L, 0.0, EDGE, BULK), cell_regions=("sse",)
+            )
+            cad = _asr(cad_md)
+            deficit = abs(facet_area(cad_md, "li_sse") / (matched.contact_fraction * B * B) - 1.0)
+            bv, spreading = (abs(a / b - 1.0) for a, b in zip(image, cad, strict=True))
+            print(
+                f"f = {fraction}, N = {n_spots}, {n} px: BV {bv:.2e} (CAD area deficit {deficit:.2e}), "
+                f"spreading {spreading:.2e}"
+            )
+            assert bv < deficit + 5e-4
+            assert spreading < (0.015 if n < 96 else 0.005)

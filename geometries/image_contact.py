@@ -298,7 +298,7 @@ def _resample_open(points: np.ndarray, spacing: float) -> np.ndarray:
     """Resample a polyline by arc length to about ``spacing``; both ends kept; returns interior points."""
     steps = np.linalg.norm(np.diff(points, axis=0), axis=1)
     s = np.concatenate(([0.0], np.cumsum(steps)))
-    n = max(1, round(s[-1] / spacing))
+    n = max(1, round(s[-1] / spacing), min(4, int(s[-1] // 0.5)))  # short arcs: up to 4 edges >= 0.5 pixel
     t = np.linspace(0.0, s[-1], n + 1)[1:-1]
     return np.column_stack([np.interp(t, s, points[:, 0]), np.interp(t, s, points[:, 1])])
 
@@ -523,9 +523,9 @@ def image_contact_pattern(
     """Contact pattern of a boolean contact map (True = contact) with pixels of side ``pixel_size`` (m).
 
     ``mesh_size_edges`` (m) is the vertex spacing of the traced contours (the
-    element size at the contact edges); None chooses 2 pixels, or less where the
-    smallest kept feature needs it: 0.45 x its radius 2 A / P (the planar cell
-    refuses edges above half of it).  Raises ParameterError for a non-positive
+    element size at the contact edges); None chooses 2 pixels.  Rings get at
+    least 8 vertices (free arcs on the border up to 4), so features smaller than
+    the spacing are still resolved by their own, shorter edges.  Raises ParameterError for a non-positive
     pixel size, a non-square mask, a map without contact or without void after
     cleaning, or a traced fraction more than FRACTION_TOLERANCE (relative) off
     the pixel fraction (features too small for the mesh size).
@@ -546,10 +546,6 @@ def image_contact_pattern(
     n = contact.shape[0]
     spacing = mesh_size_edges or 2.0 * pixel_size
     polygons, max_offset = contact_polygons(cleaned, pixel_size, smoothing, spacing)
-    smallest = ContactImagePattern.smallest_feature(polygons, n * pixel_size)
-    if mesh_size_edges is None and spacing > 0.45 * smallest:
-        spacing = 0.45 * smallest
-        polygons, max_offset = contact_polygons(cleaned, pixel_size, smoothing, spacing)
     pattern = ContactImagePattern(
         footprint=n * pixel_size,
         polygons=tuple(polygons),
@@ -691,7 +687,7 @@ def register_image_contact(sub: Any) -> None:
         "--mesh-size-edges-um",
         type=float,
         default=None,
-        help="element size at contact edges, um (default: 2 pixels, or 0.45 x the smallest feature radius)",
+        help="element size at contact edges, um (default: 2 pixels)",
     )
     p.add_argument(
         "--mesh-size-bulk-um",

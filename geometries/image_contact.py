@@ -63,6 +63,7 @@ __all__ = [
     "MAX_OFFSET_PIXELS",
     "ContactPolygon",
     "ContactImagePattern",
+    "load_array",
     "read_contact_image",
     "clean_contact_map",
     "contact_polygons",
@@ -203,6 +204,26 @@ class ContactImagePattern:
 # ---------------------------------------------------------------------------- reading and cleaning
 
 
+def load_array(path: Path, what: str, pages: bool = False) -> np.ndarray:
+    """The array of a ``.npy`` file (no pickles) or an image read by Pillow (every page with ``pages``).
+
+    Any failure is the user's file: ParameterError naming ``what`` and the path.
+    """
+    if not path.is_file():
+        raise ParameterError(f"{what} = '{path}' is not a readable file")
+    try:
+        if path.suffix.lower() == ".npy":
+            return np.load(path, allow_pickle=False)
+        from PIL import Image, ImageSequence
+
+        with Image.open(path) as image:
+            if pages:
+                return np.stack([np.asarray(page) for page in ImageSequence.Iterator(image)])
+            return np.asarray(image)
+    except Exception as error:  # any reader failure
+        raise ParameterError(f"{what} = '{path}' could not be read as an image or .npy array: {error}") from None
+
+
 def read_contact_image(path: str | Path, invert: bool = False) -> np.ndarray:
     """Read a binary contact map; return a boolean array, True where in contact.
 
@@ -213,18 +234,7 @@ def read_contact_image(path: str | Path, invert: bool = False) -> np.ndarray:
     image, or an image with no contact or no void.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ParameterError(f"contact image = '{path}' is not a readable file")
-    try:
-        if path.suffix.lower() == ".npy":
-            array = np.load(path, allow_pickle=False)
-        else:
-            from PIL import Image
-
-            with Image.open(path) as image:
-                array = np.asarray(image)
-    except Exception as error:  # any reader failure is the user's file, not our bug
-        raise ParameterError(f"contact image = '{path}' could not be read as an image or .npy array: {error}") from None
+    array = load_array(path, "contact image")
     if array.ndim == 3:  # colour: accept only grey content (all channels but alpha equal)
         channels = array[..., : min(array.shape[2], 3)]
         if not np.all(channels == channels[..., :1]):

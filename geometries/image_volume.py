@@ -32,6 +32,7 @@ import numpy as np
 from fem.markers import CELL_MARKERS, FACET_MARKERS
 from fem.validation import ParameterError, check_positive
 from geometries._build import distributed_mesh
+from geometries.image_contact import load_array
 
 __all__ = [
     "VoxelVolumeParams",
@@ -91,18 +92,7 @@ class VoxelVolumeParams:
 def read_label_stack(path: str | Path) -> np.ndarray:
     """Read a labelled stack: ``.npy`` (3D integer array) or a multi-page TIFF (pages = z slices)."""
     path = Path(path)
-    if not path.is_file():
-        raise ParameterError(f"label stack = '{path}' is not a readable file")
-    try:
-        if path.suffix.lower() == ".npy":
-            stack = np.load(path, allow_pickle=False)
-        else:
-            from PIL import Image, ImageSequence
-
-            with Image.open(path) as image:
-                stack = np.stack([np.asarray(page) for page in ImageSequence.Iterator(image)])
-    except Exception as error:  # the user's file, not our bug
-        raise ParameterError(f"label stack = '{path}' could not be read as .npy or TIFF: {error}") from None
+    stack = load_array(path, "label stack", pages=True)
     if stack.ndim != 3 or not (np.issubdtype(stack.dtype, np.integer) or np.issubdtype(stack.dtype, np.bool_)):
         raise ParameterError(
             f"label stack = '{path}' has shape {stack.shape} and type {stack.dtype}; "

@@ -151,7 +151,8 @@ def li_supply_data() -> dict[str, Any]:
 def unfixed_parameters() -> dict[str, dict[str, Any]]:
     """The parameters no source fixes: ``{name: {value, range, unit, source}}``."""
     data = li_supply_data()
-    return {**data["vacancy"]["Li"]["unfixed"], **data["strength"]["unfixed"]}
+    tables = (data["vacancy"]["Li"]["unfixed"], data["strength"]["unfixed"])
+    return {name: entry for table in tables for name, entry in table.items() if isinstance(entry, dict)}
 
 
 def vacancy_transport(name: str = "Li", **overrides: Any) -> VacancyTransport:

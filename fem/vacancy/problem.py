@@ -61,6 +61,14 @@ VACANCY_SOLVER_DEFAULTS: dict[str, Any] = {
 Scalar = float | dolfinx.fem.Constant | ufl.core.expr.Expr
 
 
+def _solver_options(overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """Defaults merged with ``overrides``; a direct solve (``ksp_type: preonly``) replaces them (no unused options)."""
+    overrides = overrides or {}
+    if overrides.get("ksp_type") == "preonly":
+        return dict(overrides)
+    return {**VACANCY_SOLVER_DEFAULTS, **overrides}
+
+
 @dataclass(frozen=True, slots=True)
 class VacancyStep:
     """Global state after a solve (SI; amounts in m3 of vacancy volume = site fraction x m3)."""
@@ -182,7 +190,7 @@ class VacancyProblem:
         self.prefix = unique_prefix("vacancy")
         self._ksp = PETSc.KSP().create(self.comm)
         self._ksp.setOptionsPrefix(self.prefix)
-        apply_options(self.prefix, {**VACANCY_SOLVER_DEFAULTS, **(options or {})})
+        apply_options(self.prefix, _solver_options(options))
         self._ksp.setOperators(self._A)
         self._ksp.setFromOptions()
 

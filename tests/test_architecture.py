@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARY_PACKAGES = ("fem", "geometries", "studies")
-PHYSICS_SUBPACKAGES = ("electrochemistry", "mechanics", "transport")
+PHYSICS_SUBPACKAGES = ("electrochemistry", "mechanics", "transport", "vacancy")
 
 
 def _imported_modules(path: Path) -> set[str]:

@@ -291,17 +291,20 @@ def evaluate(
     return rows
 
 
+def _is_calibration(ref: dict[str, Any]) -> bool:
+    """Is the published point ``ref`` the one the calibration used?"""
+    point = (ref["stack_pressure_MPa"], ref["temperature_K"])
+    return point == (CALIBRATION_POINT["stack_pressure_MPa"], CALIBRATION_POINT["temperature_K"])
+
+
 def compare(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Published limits beside the predictions (rows in PUBLISHED order)."""
     out = []
     for ref, row in zip(PUBLISHED, rows, strict=True):
         predicted, measured = row["critical_current_mA_cm2"], ref["critical_current_mA_cm2"]
-        calibrated = (ref["stack_pressure_MPa"], ref["temperature_K"]) == (
-            CALIBRATION_POINT["stack_pressure_MPa"],
-            CALIBRATION_POINT["temperature_K"],
-        )
         if ref["kind"] == "value":
-            verdict, error = ("calibration point" if calibrated else "prediction"), percent_error(predicted, measured)
+            verdict = "calibration point" if _is_calibration(ref) else "prediction"
+            error = percent_error(predicted, measured)
         else:
             agrees = predicted < measured if ref["kind"] == "upper" else predicted > measured
             verdict, error = ("consistent" if agrees else "inconsistent"), math.nan
@@ -492,7 +495,8 @@ def _figure(path: Path, cfg: LiSupplyConfig, rows: list[dict[str, Any]]) -> None
                 {
                     "x": [ref["stack_pressure_MPa"]],
                     "y": [ref["critical_current_mA_cm2"]],
-                    "label": f"{ref['source']} {ref['temperature_K'] - ZERO_C_K:.0f} C",
+                    "label": f"{ref['source']} {ref['stack_pressure_MPa']:g} MPa "
+                    f"{ref['temperature_K'] - ZERO_C_K:.0f} C" + (" (calibration)" if _is_calibration(ref) else ""),
                     "style": "s",
                 }
             )

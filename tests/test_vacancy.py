@@ -320,8 +320,8 @@ def test_bad_problem_input_refused(comm):
 def test_equilibrium_fraction_and_diffusivity():
     """x_eq from Feder's E_f and S_f against PARAMETERS.md (about 4e-6 at 298 K, 3.5e-5 at 353 K); D* = f x_eq D_v."""
     params = vacancy_transport()
-    assert params.equilibrium_site_fraction(298.0) == pytest.approx(4.4e-6, rel=0.05)
-    assert params.equilibrium_site_fraction(353.0) == pytest.approx(3.5e-5, rel=0.05)
+    assert params.equilibrium_site_fraction(298.0) == pytest.approx(4e-6, rel=0.15)  # "about 4e-6": one digit
+    assert params.equilibrium_site_fraction(353.0) == pytest.approx(3.5e-5, rel=0.03)
     p = 7e6
     ratio = params.equilibrium_site_fraction(T, p) / params.equilibrium_site_fraction(T)
     assert ratio == pytest.approx(math.exp(-p * 1.3e-5 / (8.314462618 * T)), rel=1e-12)
@@ -330,3 +330,21 @@ def test_equilibrium_fraction_and_diffusivity():
     assert params.correlation_factor * params.equilibrium_site_fraction(T) * D_v == pytest.approx(
         params.self_diffusivity(T), rel=1e-12
     )
+
+
+def test_readme_vacancy_example_runs(capsys):
+    """The README's vacancy example runs as printed and prints the exact steady slab value (to P1 accuracy)."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "VacancyProblem" in b)
+    exec(compile(block, "README.md", "exec"), {})
+    params = vacancy_transport(sink_spacing_m=35e-6)
+    D, k = params.vacancy_diffusivity(T), params.sink_rate(T)
+    excess = float(analytic.steady_excess(np.zeros(1), _flux(2.0, params), D, k, 50e-6)[0])
+    exact = 1.0 + excess / params.equilibrium_site_fraction(T, 3e6)
+    if MPI.COMM_WORLD.rank == 0:
+        printed = float(capsys.readouterr().out.split("x/x_eq = ")[1].split()[0])
+        # printed to 3 decimals (5e-4) + P1 on 1 um x 10 um tetrahedra (0.1 % of x/x_eq - 1)
+        assert printed == pytest.approx(exact, abs=5e-4 + 1e-3 * (exact - 1.0))

@@ -36,6 +36,13 @@ def _central_void(x: np.ndarray) -> np.ndarray:
     return np.where(r < 6e-6, 0.3e-6, 0.0)
 
 
+def _cell(comm: MPI.Comm, settings: StrippingSettings, cells_xy: int, cells_z: int, **kwargs) -> StrippingCell:
+    """Paired 20 um x 20 um x 10 um electrolyte and Li slabs (Li_LPSCl, Norton Li)."""
+    meshes = [slab(comm, FOOTPRINT, 10e-6, cells_xy, cells_z) for slab in (electrolyte_slab, lithium_slab)]
+    materials = electrolyte("LPSCl"), interface_kinetics("Li_LPSCl"), mechanical_material("Li")
+    return StrippingCell(*meshes, *materials, settings, **kwargs)
+
+
 def _run(comm: MPI.Comm, critical_supersaturation: float | None, capacity_mAh_cm2: float = 0.02, sinks: float = 10e-6):
     """1 mA/cm2 at 1 MPa from a central 0.3 um void; vacancies with sink spacing ``sinks`` unless s_crit is None."""
     settings = StrippingSettings(
@@ -45,15 +52,7 @@ def _run(comm: MPI.Comm, critical_supersaturation: float | None, capacity_mAh_cm
         max_step_s=20.0,
         collapse_window_steps=1,
     )
-    cell = StrippingCell(
-        electrolyte_slab(comm, FOOTPRINT, 10e-6, 4, 2),
-        lithium_slab(comm, FOOTPRINT, 10e-6, 4, 2),
-        electrolyte("LPSCl"),
-        interface_kinetics("Li_LPSCl"),
-        mechanical_material("Li"),
-        settings,
-        initial_recession_m=_central_void,
-    )
+    cell = _cell(comm, settings, 4, 2, initial_recession_m=_central_void)
     coupling = None
     if critical_supersaturation is not None:
         params = vacancy_transport(sink_spacing_m=sinks, critical_supersaturation=critical_supersaturation)
@@ -111,15 +110,7 @@ def test_first_voids_nucleate_where_the_current_concentrates(comm):
 
 def test_bad_input_refused(comm):
     settings = StrippingSettings(current_density_A_m2=10.0, stack_pressure_Pa=1e6, capacity_C_m2=1.0)
-    cell = StrippingCell(
-        electrolyte_slab(comm, FOOTPRINT, 10e-6, 2, 1),
-        lithium_slab(comm, FOOTPRINT, 10e-6, 2, 1),
-        electrolyte("LPSCl"),
-        interface_kinetics("Li_LPSCl"),
-        mechanical_material("Li"),
-        settings,
-        mechanics_degree=1,
-    )
+    cell = _cell(comm, settings, 2, 1, mechanics_degree=1)
     with pytest.raises(ParameterError, match="creep_supply_A_m2"):
         attach_vacancy_voiding(cell, vacancy_transport(), creep_supply_A_m2=-1.0)
 

@@ -167,7 +167,7 @@ class VacancyProblem:
         mechanical = pressure * transport.formation_volume_m3_mol / (GAS_CONSTANT_J_PER_MOL_K * T)
         #: x_eq(T, p) / x_ref (UFL)
         self.equilibrium = ufl.exp(thermal - mechanical) / self.x_ref
-        #: injection flux J / x_ref (1/m/s x m2 ... : scaled site fraction x m/s)
+        #: injection flux J / x_ref (m/s): the site-fraction flux into Li over x_ref
         excess = ufl.max_value(current - self.creep_supply, 0.0)
         self.injection = transport.injection_fraction * excess * LI_MOLAR_VOLUME_M3_PER_MOL / FARADAY_C_PER_MOL
         self.injection = self.injection / self.x_ref
@@ -289,6 +289,10 @@ class VacancyProblem:
         x = dolfinx.fem.Function(self.V, name="vacancy_site_fraction")
         x.x.array[:] = self.u.x.array * self.x_ref
         return x
+
+    def fields(self) -> list[dolfinx.fem.Function]:
+        """Output fields (VTX): the site fraction x and the supersaturation x / x_eq."""
+        return [self.site_fraction(), self.supersaturation_field()]
 
     def max_interface_supersaturation(self) -> float:
         """Largest x / x_eq at the injection-facet dofs (global)."""

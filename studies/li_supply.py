@@ -469,6 +469,11 @@ def _markdown(cfg: LiSupplyConfig, report: dict[str, Any]) -> str:
         "pillar of the same diameter (Xu et al. 2017); the flow curve is assumed to scale with that strength.",
         "* Feder's formation entropy (0.9 +- 0.8 k) alone moves x_eq by a factor 2.2 either way; it cancels in "
         "the vacancy route (D* is measured) but not in the supersaturation threshold's meaning.",
+        "* Temperature: with L_s fixed, the vacancy route rises with D* (0.54 eV) far faster than Spencer Jolly's "
+        "limits; a sink spacing or s_crit that changes with temperature (recovery, grain growth) is not modelled.",
+        "* Pressure: the real contact fraction of a rough interface grows with pressure and sets the local current "
+        "density (i / contact fraction) that injects vacancies; the 1D column ignores it (the coupled cell, "
+        "fem.coupling.vacancy_voids, includes the hot spots of its own contact).",
         "* Values marked 'check' in fem/data/li_supply.toml come from secondary summaries or memory.",
         "",
         f"{report['environment']['mpi_ranks']} MPI rank(s), wall time {report['wall_time_s']:.1f} s.",

@@ -6,7 +6,7 @@ v = i Omega / F:
 * creep: Li flows under the stack pressure p into a nascent interface void of
   radius R (diameter l).  For a spherical void in an infinite power-law
   (Norton) matrix under remote pressure p the exact closure rate is
-  (Budiansky, Hutchinson & Slutsky, in Mechanics of Solids, Pergamon 1982;
+  (Budiansky, Hutchinson & Slutsky, in Mechanics of Solids, Pergamon 1982, from memory: check;
   the hollow-sphere solution)::
 
       dR/dt = -(R/2) A'(T) (3 p / (2 n sigma_ref))^n

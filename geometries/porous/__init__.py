@@ -69,10 +69,20 @@ from typing import Any
 
 import numpy as np
 
-from fem.validation import ParameterError, check_choice, check_positive, check_range
+from fem.validation import ParameterError, check_range
 from geometries._build import distributed_build, run_cli_build
 from geometries.markers import CELL_MARKERS, FACET_MARKERS, HOST_LAYER_MARKERS
 from geometries.planar import MODEL_UNIT_M
+from geometries.porous.layout import UM, HostLayout, Slab, lithium_fill_fraction
+from geometries.porous.limits import (
+    MIN_CROSSING_ANGLE_DEG,
+    check_faceting,
+    check_layout,
+    check_mesh_resolution,
+    check_plane_spacing,
+    check_reachable,
+)
+from geometries.porous.scaffolds import Cylinder, FibreMat, OpenCellFoam, Primitive, Scaffold, Sphere, SpherePacking
 
 __all__ = [
     "POROSITY_TOLERANCE",
@@ -110,324 +120,11 @@ __all__ = [
 POROSITY_TOLERANCE = 0.02
 #: The voxel estimate that drives placement stops within this of the target.
 _FILL_TOLERANCE = 0.004
-#: Random sequential addition of equal spheres jams at this solid fraction
-#: (Torquato, Uche & Stillinger, Phys. Rev. E 74 (2006) 061308).
-RSA_JAMMING_SPHERES = 0.3841
-#: Fraction of the jamming limit that RSA reaches in a practical number of attempts.
-RSA_PRACTICAL = 0.85
-#: Random close packing of equal spheres (no random non-overlapping packing is denser).
-RANDOM_CLOSE_PACKING = 0.64
-#: Minimum angle (degrees) between a cylinder and a plane it crosses, between two
-#: overlapping cylinders, and between two overlapping sphere surfaces where they
-#: cross: shallower crossings make wedge slivers.
-MIN_CROSSING_ANGLE_DEG = 20.0
-#: Volume lost by faceting a curved surface with linear elements of size h, as a
-#: fraction c (h / r)^2 of the solid (measured: spheres ~0.36, overlapping spheres ~0.22,
-#: cylinders ~0.11); the predicted mesh porosity error is refused above 1.2 points.
-FACETING_COEFFICIENT = {"spheres": 0.4, "overlapping spheres": 0.25, "fibres": 0.15, "foam": 0.3}
-_FACETING_LIMIT = 0.012
 #: Builds redrawn (deterministic sub-streams of the seed) when OCC leaves a sliver or meshing fails.
 MAX_BUILD_ATTEMPTS = 4
 #: Voxel budget of the solid-fraction estimator.
 _MAX_VOXELS = 3_000_000
-_UM = 1e-6
 _LOG = logging.getLogger(__name__)
-
-
-# --------------------------------------------------------------------------
-# primitives (m)
-
-
-@dataclass(frozen=True, slots=True)
-class Sphere:
-    """A solid sphere: centre (m) and radius (m)."""
-
-    centre: tuple[float, float, float]
-    radius: float
-
-
-@dataclass(frozen=True, slots=True)
-class Cylinder:
-    """A solid cylinder from ``start`` to ``end`` (m) of ``radius`` (m)."""
-
-    start: tuple[float, float, float]
-    end: tuple[float, float, float]
-    radius: float
-
-
-Primitive = Sphere | Cylinder
-
-
-# --------------------------------------------------------------------------
-# scaffold families (parameters in m)
-
-
-@dataclass(frozen=True, slots=True)
-class SpherePacking:
-    """Random packing of spheres (random sequential addition).
-
-    Attributes:
-        radius: mean sphere radius (m).
-        radius_std: standard deviation of the log-normal radius distribution (m);
-            0 for equal spheres.  Draws are kept within [2 mesh_size, 2 radius].
-        overlapping: False: non-overlapping spheres separated by at least
-            ``min_gap`` (isolated particles; RSA jams at 0.38 solid, so porosity
-            above ~0.7 in practice); True: overlapping spheres (a connected,
-            sintered scaffold, porosity down to 0.25).
-    """
-
-    radius: float
-    radius_std: float = 0.0
-    overlapping: bool = False
-
-    family = "spheres"
-
-    def __post_init__(self) -> None:
-        check_positive("radius", self.radius, "m")
-        check_range("radius_std", self.radius_std, 0.0, self.radius, low_inclusive=True, unit="m")
-
-    @property
-    def max_radius(self) -> float:
-        return self.radius if self.radius_std == 0.0 else 2.0 * self.radius
-
-    def smallest_feature(self, mesh_size: float) -> float:
-        """Smallest sphere radius that placement may draw (m)."""
-        return self.radius if self.radius_std == 0.0 else max(2.0 * mesh_size, 0.25 * self.radius)
-
-
-@dataclass(frozen=True, slots=True)
-class FibreMat:
-    """Random mat of straight fibres (carbon paper / cloth), clipped to the box.
-
-    Attributes:
-        radius: fibre radius (m).
-        tilt_std_deg: standard deviation of the out-of-plane tilt (degrees);
-            0 for fibres exactly in the x-y plane.  The azimuth is uniform.
-        overlapping: True: fibres may interpenetrate where they cross (bonded
-            mat, crossing angle >= 20 degrees); False: separated by ``min_gap``.
-    """
-
-    radius: float
-    tilt_std_deg: float = 0.0
-    overlapping: bool = True
-
-    family = "fibres"
-
-    def __post_init__(self) -> None:
-        check_positive("radius", self.radius, "m")
-        check_range("tilt_std_deg", self.tilt_std_deg, 0.0, 45.0, low_inclusive=True, high_inclusive=True, unit="deg")
-
-    def smallest_feature(self, mesh_size: float) -> float:
-        return self.radius
-
-
-@dataclass(frozen=True, slots=True)
-class OpenCellFoam:
-    """Open-cell foam: struts along the edges of a lattice, thickened at the nodes.
-
-    Attributes:
-        cell_size: lattice constant (cubic) or mean cell size (Voronoi) a (m).
-            Cubic: footprint and host thickness must be whole multiples of a.
-        lattice: "cubic" or "voronoi" (periodic in x, y; mirror planes z = 0, H).
-        node_factor: node sphere radius over strut radius (>= sqrt(2) so that
-            struts meeting at a node intersect inside the node sphere).
-    """
-
-    cell_size: float
-    lattice: str = "cubic"
-    node_factor: float = 1.6
-
-    family = "foam"
-
-    def __post_init__(self) -> None:
-        check_positive("cell_size", self.cell_size, "m")
-        check_choice("lattice", self.lattice, ("cubic", "voronoi"))
-        check_range("node_factor", self.node_factor, math.sqrt(2.0), 3.0, high_inclusive=True)
-
-    def smallest_feature(self, mesh_size: float) -> float:
-        return 0.0  # the strut radius is solved for the porosity; checked in place_scaffold
-
-
-Scaffold = SpherePacking | FibreMat | OpenCellFoam
-
-
-# --------------------------------------------------------------------------
-# layout of the cell
-
-
-@dataclass(frozen=True, slots=True)
-class Slab:
-    """A sublayer [z_bottom, z_top] (m) of the host layer with its target porosity."""
-
-    z_bottom: float
-    z_top: float
-    porosity: float
-
-    @property
-    def thickness(self) -> float:
-        return self.z_top - self.z_bottom
-
-
-@dataclass(frozen=True, slots=True)
-class HostLayout:
-    """Everything the OCC builder needs besides the scaffold (SI units).
-
-    Attributes:
-        footprint: cell side b (m).
-        host_thickness: H (m).
-        separator_thickness: L (m).
-        slabs: porosity sublayers covering [0, H] bottom to top.
-        lithium_fill: height fraction of the pores filled with Li, in [0, 1].
-        host_layers: boundaries z (m) of tagged host sublayers (bottom 0 ... top H);
-            empty for a single "host" region.
-        mesh_size: element size at the scaffold surfaces (m).
-        mesh_size_bulk: element size away from the scaffold: pore interiors, separator (m).
-        min_gap: clearance between nearly touching surfaces (m).
-    """
-
-    footprint: float
-    host_thickness: float
-    separator_thickness: float
-    slabs: tuple[Slab, ...]
-    lithium_fill: float
-    host_layers: tuple[float, ...]
-    mesh_size: float
-    mesh_size_bulk: float
-    min_gap: float
-
-    @property
-    def fill_height(self) -> float:
-        return self.lithium_fill * self.host_thickness
-
-    @property
-    def cut_planes(self) -> tuple[float, ...]:
-        """Interior z (m) where the host layer is cut: slab and host-layer boundaries, fill height."""
-        H = self.host_thickness
-        tol = 1e-9 * H
-        cuts = [s.z_top for s in self.slabs[:-1]] + list(self.host_layers[1:-1])
-        if 0.0 < self.lithium_fill < 1.0:
-            cuts.append(self.fill_height)
-        unique: list[float] = []
-        for z in sorted(cuts):
-            if tol < z < H - tol and (not unique or z - unique[-1] > tol):
-                unique.append(z)
-        return tuple(unique)
-
-    @property
-    def z_planes(self) -> tuple[float, ...]:
-        """All horizontal planes that surfaces must stay clear of: z = 0, cuts, H."""
-        return (0.0, *self.cut_planes, self.host_thickness)
-
-    @property
-    def host_layer_volume(self) -> float:
-        return self.footprint**2 * self.host_thickness
-
-
-def lithium_fill_fraction(pore_fill: str | float) -> float:
-    """Height fraction of the pores filled with Li: "electrolyte" 0, "lithium" 1, or a number in [0, 1]."""
-    if isinstance(pore_fill, str):
-        named = {"electrolyte": 0.0, "lithium": 1.0}
-        if pore_fill in named:
-            return named[pore_fill]
-        try:
-            pore_fill = float(pore_fill)
-        except ValueError:
-            raise ParameterError(
-                f"pore_fill = {pore_fill!r} is not 'electrolyte', 'lithium' or a Li fill fraction in [0, 1]"
-            ) from None
-    return check_range("pore_fill", pore_fill, 0.0, 1.0, low_inclusive=True, high_inclusive=True)
-
-
-def check_layout(layout: HostLayout, scaffold: Scaffold) -> None:
-    """Refuse non-positive lengths and particle / cell sizes larger than the domain."""
-    b, H = layout.footprint, layout.host_thickness
-    check_positive("footprint", b, "m")
-    check_positive("host_thickness", H, "m")
-    check_positive("separator_thickness", layout.separator_thickness, "m")
-    check_positive("mesh_size", layout.mesh_size, "m")
-    check_positive("mesh_size_bulk", layout.mesh_size_bulk, "m")
-    check_range("min_gap", layout.min_gap, 0.0, layout.mesh_size, high_inclusive=True, unit="m")
-    for k, slab in enumerate(layout.slabs):
-        check_range(f"porosity[{k}]" if len(layout.slabs) > 1 else "porosity", slab.porosity, 0.0, 1.0)
-    if layout.mesh_size_bulk < layout.mesh_size:
-        raise ParameterError(
-            f"mesh_size_bulk = {layout.mesh_size_bulk:.3g} m must not be smaller than "
-            f"mesh_size = {layout.mesh_size:.3g} m"
-        )
-    check_plane_spacing(layout)
-    size_name = "cell_size" if isinstance(scaffold, OpenCellFoam) else "radius"
-    size = scaffold.cell_size if isinstance(scaffold, OpenCellFoam) else 2.0 * scaffold.radius
-    what = "cell size" if isinstance(scaffold, OpenCellFoam) else "diameter"
-    for name, extent in (("footprint", b), ("host_thickness", H)):
-        if size > extent:
-            raise ParameterError(
-                f"{size_name} = {getattr(scaffold, size_name):.3g} m: the {scaffold.family} {what} "
-                f"{size:.3g} m is larger than the {name} {extent:.3g} m"
-            )
-
-
-def check_plane_spacing(layout: HostLayout) -> None:
-    """Refuse horizontal planes (bottom, Li fill height, sublayer boundaries, top) closer than 2 mesh sizes."""
-    planes = layout.z_planes
-    for z0, z1 in itertools.pairwise(planes):
-        if z1 - z0 < 2.0 * layout.mesh_size:
-            fill = f" (pore_fill = {layout.lithium_fill:g} puts Li up to z = {layout.fill_height:.3g} m)"
-            raise ParameterError(
-                f"the planes z = {z0:.3g} m and z = {z1:.3g} m of the host layer are closer than twice the mesh "
-                f"size {layout.mesh_size:.3g} m{fill if 0 < layout.lithium_fill < 1 else ''}; move the Li fill "
-                "height or the sublayer boundaries apart"
-            )
-
-
-def check_mesh_resolution(layout: HostLayout, scaffold: Scaffold) -> None:
-    """Refuse elements larger than half the smallest radius, or too coarse to hold the porosity."""
-    feature = scaffold.smallest_feature(layout.mesh_size)
-    if feature and layout.mesh_size > 0.5 * feature:
-        raise ParameterError(
-            f"mesh_size = {layout.mesh_size:.3g} m is larger than half the smallest {scaffold.family} radius "
-            f"{feature:.3g} m; refine the mesh (mesh_size <= {0.5 * feature:.3g} m)"
-        )
-    if isinstance(scaffold, FibreMat) or (isinstance(scaffold, SpherePacking) and scaffold.radius_std == 0.0):
-        _check_faceting(scaffold, layout, [scaffold.radius])  # exact for equal radii; rechecked after placement
-
-
-def check_reachable(scaffold: Scaffold, porosity: float, gap: float) -> None:
-    """Refuse a porosity the family cannot reach, naming the limit."""
-    if isinstance(scaffold, SpherePacking) and not scaffold.overlapping:
-        limit = RANDOM_CLOSE_PACKING
-        text = f"random close packing {RANDOM_CLOSE_PACKING} solid"
-        if scaffold.radius_std == 0.0:
-            jamming = RSA_JAMMING_SPHERES * (scaffold.radius / (scaffold.radius + 0.5 * gap)) ** 3
-            limit = RSA_PRACTICAL * jamming
-            text = (
-                f"random sequential addition of equal spheres jams at {RSA_JAMMING_SPHERES} solid, "
-                f"{jamming:.3f} with the gap {gap:.3g} m, and reaches ~{limit:.3f} in practice; "
-                f"random close packing {RANDOM_CLOSE_PACKING}"
-            )
-        if 1.0 - porosity > limit:
-            raise ParameterError(
-                f"porosity = {porosity:g} is unreachable with non-overlapping spheres ({text}), i.e. "
-                f"porosity >= {1.0 - limit:.3f}; use overlapping=True"
-            )
-    if isinstance(scaffold, SpherePacking) and scaffold.overlapping and porosity < 0.25:
-        raise ParameterError(
-            f"porosity = {porosity:g} is unreachable with overlapping spheres: below porosity 0.25 the pore "
-            "space breaks into pockets pinched between many spheres, too thin to mesh (pore percolation of "
-            "overlapping spheres ~0.03); use porosity >= 0.25"
-        )
-    if isinstance(scaffold, FibreMat):
-        limit = 0.45 if scaffold.overlapping else 0.30
-        if 1.0 - porosity > limit:
-            mode = "overlapping" if scaffold.overlapping else "non-overlapping"
-            hint = "" if scaffold.overlapping else "; use overlapping=True"
-            raise ParameterError(
-                f"porosity = {porosity:g} is unreachable with a random {mode} fibre mat (limit ~{limit} solid "
-                f"with crossing angles >= {MIN_CROSSING_ANGLE_DEG:g} deg), i.e. porosity >= {1 - limit:.2f}{hint}"
-            )
-
-
-# --------------------------------------------------------------------------
-# geometry helpers (vectorised NumPy)
 
 
 def _segment_distances(p0: np.ndarray, p1: np.ndarray, q0: np.ndarray, q1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -921,7 +618,7 @@ def _refuse_jammed(packer: Packer, layout: HostLayout, solid_fraction: np.ndarra
     wanted = ", ".join(f"{s.porosity:g}" for s in layout.slabs)
     raise ParameterError(
         f"porosity = {wanted} is unreachable by random sequential addition of {mode} {family} with the gap "
-        f"{layout.min_gap:.3g} m and the cut planes at z = {[round(z / _UM, 3) for z in layout.cut_planes]} um "
+        f"{layout.min_gap:.3g} m and the cut planes at z = {[round(z / UM, 3) for z in layout.cut_planes]} um "
         f"(jammed at porosity {reached}); raise the porosity"
         + ("" if packer.scaffold.overlapping else " or use overlapping=True")
     )
@@ -1204,9 +901,9 @@ def _check_foam_planes(layout: HostLayout, graph: StrutGraph, r: float, node_rad
             entry = math.sqrt(R * R - r * r)  # height of the circle where a vertical strut enters the node
             if any(abs(s - level) < g for level in (R, r, entry)):
                 raise ParameterError(
-                    f"the cut plane z = {z / _UM:.4g} um (Li fill height or sublayer boundary) grazes the foam "
-                    f"node at z = {node[2] / _UM:.4g} um (node radius {R / _UM:.3g} um, strut radius "
-                    f"{r / _UM:.3g} um); move it by more than {g / _UM:.3g} um"
+                    f"the cut plane z = {z / UM:.4g} um (Li fill height or sublayer boundary) grazes the foam "
+                    f"node at z = {node[2] / UM:.4g} um (node radius {R / UM:.3g} um, strut radius "
+                    f"{r / UM:.3g} um); move it by more than {g / UM:.3g} um"
                 )
         for edge, vector in zip(graph.edges, vectors, strict=True):
             z0 = graph.nodes[edge[0]][2]
@@ -1214,7 +911,7 @@ def _check_foam_planes(layout: HostLayout, graph: StrutGraph, r: float, node_rad
             crosses = min(z0, z1) - r - g < z < max(z0, z1) + r + g
             if crosses and 1e-9 < abs(vector[2]) / np.linalg.norm(vector) < sin_min:
                 raise ParameterError(
-                    f"the cut plane z = {z / _UM:.4g} um meets a foam strut at less than "
+                    f"the cut plane z = {z / UM:.4g} um meets a foam strut at less than "
                     f"{MIN_CROSSING_ANGLE_DEG:g} deg; use another seed or fill fraction, or a cubic foam"
                 )
 
@@ -1255,28 +952,8 @@ def place_scaffold(scaffold: Scaffold, layout: HostLayout, seed: int, attempt: i
         prims = [image for particle in particles for image in packer.images(particle)]
         radii = [p.radius for p in particles]
         placement = Placement(tuple(prims), scaffold.overlapping, len(particles), attempt, {"radii_m": radii})
-    _check_faceting(scaffold, layout, radii)
+    check_faceting(scaffold, layout, radii)
     return placement
-
-
-def _check_faceting(scaffold: Scaffold, layout: HostLayout, radii: Sequence[float]) -> None:
-    """Refuse a surface mesh so coarse that faceting would shift the porosity by more than 1.2 points.
-
-    The loss is c (h / r)^2 of the solid; with radii r_i the solid-weighted
-    mean of 1 / r^2 is sum(r_i) / sum(r_i^3) (spheres; exact for equal radii).
-    """
-    r = np.asarray(radii, dtype=float)
-    solid = 1.0 - sum(s.porosity * s.thickness for s in layout.slabs) / layout.host_thickness
-    inverse_r2 = float(r.sum() / (r**3).sum())
-    overlapping = isinstance(scaffold, SpherePacking) and scaffold.overlapping
-    c = FACETING_COEFFICIENT["overlapping spheres" if overlapping else scaffold.family]
-    predicted = c * layout.mesh_size**2 * inverse_r2 * solid
-    if predicted > _FACETING_LIMIT:
-        allowed = math.sqrt(_FACETING_LIMIT / (c * inverse_r2 * solid))
-        raise ParameterError(
-            f"mesh_size = {layout.mesh_size:.3g} m is too coarse for the curvature of the {scaffold.family}: "
-            f"faceting would shift the porosity by ~{predicted:.3f}; use mesh_size <= {allowed:.3g} m"
-        )
 
 
 # --------------------------------------------------------------------------
@@ -1754,10 +1431,10 @@ def layout_parameters(layout: HostLayout) -> dict[str, Any]:
 def describe_host(scaffold: Scaffold, layout: HostLayout, placement: Placement) -> str:
     """One line for info.json ("description", also the preview title)."""
     if isinstance(scaffold, OpenCellFoam):
-        what = f"{scaffold.lattice} foam, {placement.n_particles} struts, cell {scaffold.cell_size / _UM:.3g} um"
+        what = f"{scaffold.lattice} foam, {placement.n_particles} struts, cell {scaffold.cell_size / UM:.3g} um"
     else:
         mode = "overlapping" if scaffold.overlapping else "separate"
-        what = f"{placement.n_particles} {mode} {scaffold.family}, r {scaffold.radius / _UM:.3g} um"
+        what = f"{placement.n_particles} {mode} {scaffold.family}, r {scaffold.radius / UM:.3g} um"
     porosity = "/".join(f"{s.porosity:g}" for s in layout.slabs)
     fill = {0.0: "electrolyte", 1.0: "lithium"}.get(layout.lithium_fill, f"Li to {layout.lithium_fill:.0%} height")
     layers = f", {len(layout.host_layers) - 1} host layers" if layout.host_layers else ""
@@ -1889,11 +1566,11 @@ def scaffold_from_args(family: str, args: argparse.Namespace) -> Scaffold:
     """The scaffold of ``family`` from the parsed options (um -> m)."""
     if family == "spheres":
         overlapping = bool(args.overlapping) if args.overlapping is not None else False
-        return SpherePacking(args.radius_um * _UM, args.radius_std_um * _UM, overlapping)
+        return SpherePacking(args.radius_um * UM, args.radius_std_um * UM, overlapping)
     if family == "fibres":
         overlapping = bool(args.overlapping) if args.overlapping is not None else True
-        return FibreMat(args.radius_um * _UM, args.tilt_std_deg, overlapping)
-    return OpenCellFoam(args.cell_size_um * _UM, args.lattice, args.node_factor)
+        return FibreMat(args.radius_um * UM, args.tilt_std_deg, overlapping)
+    return OpenCellFoam(args.cell_size_um * UM, args.lattice, args.node_factor)
 
 
 def pore_fill_from_text(text: str) -> str | float:
@@ -1943,13 +1620,13 @@ def build_porous_cli(family: str, args: argparse.Namespace) -> None:
     params = PorousHostParams(
         scaffold=scaffold_from_args(family, args),
         porosity=args.porosity,
-        footprint=args.footprint_um * _UM,
-        host_thickness=args.host_thickness_um * _UM,
-        separator_thickness=args.separator_thickness_um * _UM,
-        mesh_size=args.mesh_size_um * _UM,
-        mesh_size_bulk=args.mesh_size_bulk_um * _UM,
+        footprint=args.footprint_um * UM,
+        host_thickness=args.host_thickness_um * UM,
+        separator_thickness=args.separator_thickness_um * UM,
+        mesh_size=args.mesh_size_um * UM,
+        mesh_size_bulk=args.mesh_size_bulk_um * UM,
         pore_fill=pore_fill_from_text(args.pore_fill),
         seed=args.seed,
-        min_gap=args.min_gap_um * _UM,
+        min_gap=args.min_gap_um * UM,
     )
     run_cli_build(args, lambda model: porous_host_info(params, build_porous_host(model, params)), porosity_summary)

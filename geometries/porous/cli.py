@@ -29,10 +29,6 @@ __all__ = [
 ]
 
 
-# --------------------------------------------------------------------------
-# command line
-
-
 def add_cell_arguments(p: argparse.ArgumentParser, defaults: dict[str, float]) -> None:
     """Options shared by every porous / gradient subcommand (lengths in um)."""
     p.add_argument("--out", type=Path, required=True, help="output directory (mesh.msh, markers.json, info.json)")

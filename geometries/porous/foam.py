@@ -25,10 +25,6 @@ from geometries.porous.voxels import VoxelGrid
 __all__ = ["StrutGraph", "foam_struts"]
 
 
-# --------------------------------------------------------------------------
-# foam: struts on lattice edges
-
-
 @dataclass(frozen=True)
 class StrutGraph:
     """A strut network periodic in x and y with period ``period`` (m).

@@ -21,10 +21,6 @@ from geometries.porous.scaffolds import Scaffold
 __all__ = ["PorousHostParams", "build_porous_host", "porous_host_info", "porous_host_mesh"]
 
 
-# --------------------------------------------------------------------------
-# the uniform porous host
-
-
 @dataclass(frozen=True, slots=True)
 class PorousHostParams:
     """A uniform porous host under a separator (SI units).

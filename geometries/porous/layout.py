@@ -18,10 +18,6 @@ __all__ = ["UM", "Slab", "HostLayout", "lithium_fill_fraction"]
 UM = 1e-6
 
 
-# --------------------------------------------------------------------------
-# layout of the cell
-
-
 @dataclass(frozen=True, slots=True)
 class Slab:
     """A sublayer [z_bottom, z_top] (m) of the host layer with its target porosity."""

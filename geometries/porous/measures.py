@@ -34,10 +34,6 @@ __all__ = [
 POROSITY_TOLERANCE = 0.02
 
 
-# --------------------------------------------------------------------------
-# measures
-
-
 def _group_entities(model: Any, dim: int) -> dict[str, list[int]]:
     return {
         model.getPhysicalName(dim, tag): list(model.getEntitiesForPhysicalGroup(dim, tag))

@@ -22,10 +22,6 @@ from geometries.porous.scaffolds import Primitive, Sphere
 __all__ = ["BuildError", "PAIR_MARKER", "build_volumes", "classify_surfaces", "tag_regions", "mesh_cell"]
 
 
-# --------------------------------------------------------------------------
-# OCC geometry, tags and mesh
-
-
 class BuildError(RuntimeError):
     """The booleans left a sliver or the mesher failed: a redraw may succeed."""
 

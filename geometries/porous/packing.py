@@ -35,10 +35,6 @@ __all__ = ["SpherePacker", "FibrePacker", "Packer", "random_fill"]
 _FILL_TOLERANCE = 0.004
 
 
-# --------------------------------------------------------------------------
-# random sequential addition: sphere and fibre packers share one fill loop
-
-
 class SpherePacker:
     """Proposals and clearance rules for spheres, periodic in x and y."""
 

@@ -24,10 +24,6 @@ from geometries.porous.scaffolds import OpenCellFoam, Primitive, Scaffold, Spher
 __all__ = ["Placement", "place_scaffold"]
 
 
-# --------------------------------------------------------------------------
-# placement (pure NumPy, deterministic for a seed)
-
-
 @dataclass(frozen=True, slots=True)
 class Placement:
     """The scaffold's primitives in the footprint (m) and how they were obtained."""

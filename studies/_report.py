@@ -1,22 +1,63 @@
-"""Shared report helpers: markdown tables, environment block, figure files.
+"""Shared report helpers: the report skeleton, markdown tables, environment block, figure list.
 
 Every study writes report.json (stable keys, units in names), report.md (for
 people) and figures through these, so reports look alike and no study copies
-another's formatting loop.
+another's formatting loop:
+
+* :func:`study_report` opens report.json with the keys every study has
+  (``study``, ``parameters``, the study's own sections, ``environment``,
+  ``wall_time_s``);
+* :func:`write_report_files` writes report.json and report.md (rank 0);
+* :func:`markdown_table` renders rows under (key, header) columns; the header
+  carries the unit, ``("peak_current_density_mA_cm2", "peak i (mA/cm2)")``,
+  and :func:`unit_header` derives it from the key's unit suffix;
+* :func:`figures_section` and :func:`run_note` are the closing lines of
+  report.md.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import platform
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from mpi4py import MPI
 
 from fem.mesh_io import package_versions
+from studies._output import write_json
 
-__all__ = ["markdown_table", "environment", "format_number", "percent_error"]
+__all__ = [
+    "markdown_table",
+    "environment",
+    "format_number",
+    "percent_error",
+    "study_report",
+    "write_report_files",
+    "figures_section",
+    "run_note",
+    "unit_header",
+    "yes_no",
+]
+
+#: Unit suffixes of report keys and how a table header writes them (longest match first).
+UNIT_SUFFIXES = (
+    ("_MPa_per_um", "MPa/um"),
+    ("_MPa_per_h", "MPa/h"),
+    ("_mAh_cm2", "mAh/cm2"),
+    ("_mA_cm2", "mA/cm2"),
+    ("_ohm_cm2", "ohm cm2"),
+    ("_percent", "%"),
+    ("_seconds", "s"),
+    ("_MPa", "MPa"),
+    ("_um", "um"),
+    ("_mV", "mV"),
+    ("_V", "V"),
+    ("_h", "h"),
+    ("_s", "s"),
+)
 
 
 def format_number(value: Any, digits: int = 4) -> str:
@@ -56,3 +97,52 @@ def environment(comm: MPI.Comm, n_groups: int = 1) -> dict[str, Any]:
 def percent_error(value: float, reference: float) -> float:
     """100 (value - reference) / reference."""
     return 100.0 * (value - reference) / reference
+
+
+def unit_header(key: str, label: str) -> tuple[str, str]:
+    """A (key, header) column whose header is ``label (unit)``, the unit read from the key's suffix
+    (``unit_header("final_pressure_MPa", "p final")`` -> ``("final_pressure_MPa", "p final (MPa)")``);
+    a key without a known unit suffix keeps the bare label."""
+    for suffix, unit in UNIT_SUFFIXES:
+        if key.endswith(suffix):
+            return key, f"{label} ({unit})"
+    return key, label
+
+
+def yes_no(flag: bool) -> str:
+    """'yes' or 'no' (report.md verdicts)."""
+    return "yes" if flag else "no"
+
+
+def study_report(
+    study: str, cfg: Any, comm: MPI.Comm, wall: float, parameters_key: str = "parameters", **sections: Any
+) -> dict[str, Any]:
+    """The report.json dictionary every study writes: ``study``, the config dataclass under
+    ``parameters_key``, the study's own ``sections`` in order, ``environment`` (ranks, rank groups
+    ``cfg.groups``, versions) and ``wall_time_s``."""
+    return {
+        "study": study,
+        parameters_key: dataclasses.asdict(cfg),
+        **sections,
+        "environment": environment(comm, cfg.groups),
+        "wall_time_s": wall,
+    }
+
+
+def write_report_files(out: Path, report: dict[str, Any], markdown: str) -> dict[str, Any]:
+    """Write ``report`` as out/report.json and ``markdown`` as out/report.md (rank 0); return the report."""
+    write_json(out / "report.json", report)
+    (out / "report.md").write_text(markdown)
+    return report
+
+
+def figures_section(figures: Sequence[str], heading: str = "## Figures") -> list[str]:
+    """report.md lines that show every figure (paths relative to the report); none without figures."""
+    if not figures:
+        return []
+    return [heading, "", *(f"![{Path(f).stem}]({f})" for f in figures), ""]
+
+
+def run_note(report: dict[str, Any]) -> str:
+    """'N MPI rank(s), wall time T s.' from report.json's environment and wall time."""
+    return f"{report['environment']['mpi_ranks']} MPI rank(s), wall time {report['wall_time_s']:.1f} s."

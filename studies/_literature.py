@@ -54,14 +54,16 @@ ILI_SPE_REDUCTION_PERCENT = 60.0
 ILI_SPE_SOURCE = "review seed: I-Li@SPE spiral-wound Li | polymer electrolyte, Cui et al. (COMSOL)"
 
 
-def plating_direction_verdict(bare: dict[str, Any], dual: dict[str, Any]) -> dict[str, bool]:
+def plating_direction_verdict(bare: dict[str, Any], dual: dict[str, Any]) -> dict[str, Any]:
     """Pu et al.'s contrast in a model's numbers: bare Ni plates on its top (bottom-up index below 0,
     more in the top third than in the bottom third) and the dual gradient bottom-up (the reverse).
-    ``bare`` and ``dual`` hold ``bottom_up_index``, ``fraction_top`` and ``fraction_bottom``."""
+    ``bare`` and ``dual`` hold ``bottom_up_index``, ``fraction_top`` and ``fraction_bottom``; the
+    ``reference`` is :data:`PU_2019`."""
     return {
         "bare_Ni_plates_on_top": bare["bottom_up_index"] < 0.0 and bare["fraction_top"] > bare["fraction_bottom"],
         "dual_gradient_plates_bottom_up": dual["bottom_up_index"] > 0.0
         and dual["fraction_bottom"] > dual["fraction_top"],
+        "reference": PU_2019,
     }
 
 

@@ -41,22 +41,13 @@ def series(x: Any, y: Any, label: str, style: str = "o-") -> dict[str, Any]:
     return {"x": x, "y": y, "label": label, "style": style}
 
 
-def save_line_plot(
-    out: Path,
-    name: str,
-    curves: Sequence[dict[str, Any]],
-    xlabel: str,
-    ylabel: str,
-    title: str,
-    logx: bool = False,
-    logy: bool = False,
-    folder: str = "figures",
-) -> str:
-    """:func:`line_plot` into ``out/folder/name`` (folder created); returns ``folder/name``, the
-    path report.json and report.md use."""
+def save_line_plot(out: Path, name: str, *plot: Any, folder: str = "figures", **options: Any) -> str:
+    """:func:`line_plot` (``plot`` and ``options``: its arguments after the path) into
+    ``out/folder/name``, the folder created; returns ``folder/name``, the path report.json and
+    report.md use."""
     relative = f"{folder}/{name}" if folder else name
     (out / relative).parent.mkdir(parents=True, exist_ok=True)
-    line_plot(out / relative, curves, xlabel, ylabel, title, logx, logy)
+    line_plot(out / relative, *plot, **options)
     return relative
 
 

@@ -39,11 +39,11 @@ from fem.output import write_fields_vtx, write_mesh_xdmf
 from fem.validation import ParameterError, check_choice, check_positive, check_range
 from geometries.planar import PlanarInterfaceParams, planar_interface_mesh
 from geometries.spots import InterfacePattern, grid_spots, spot_edge_clearance, spot_radius
-from studies._cli import COMMON_HELP, check_common_fields, run_cli, study_command
+from studies._cli import COMMON_HELP, check_common_fields, run_cli
 from studies._convergence import convergence_markdown, convergence_summary
 from studies._figures import interface_current_figure, save_line_plot, series
 from studies._report import figures_section, markdown_table, percent_error, run_note, study_report, write_report_files
-from studies._sweep import run_config_study
+from studies._study import Study
 from studies._units import A_M2_PER_MA_CM2, OHM_CM2_PER_OHM_M2, UM
 
 __all__ = ["ConstrictionConfig", "Case", "main", "run_study"]
@@ -580,12 +580,8 @@ ARGUMENT_HELP = {
 }
 
 
-def run_study(cfg: ConstrictionConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
-    """Validate, run every case, write the report into ``out`` atomically; report on rank 0."""
-    return run_config_study("constriction study", cfg, build_cases, run_case, write_report, out, comm, Case.label)
-
-
-main = study_command("studies.constriction", __doc__, ConstrictionConfig, ARGUMENT_HELP, run_study)
+STUDY = Study("constriction", __doc__, ConstrictionConfig, ARGUMENT_HELP, build_cases, run_case, write_report)
+run_study, main = STUDY.run, STUDY.main
 
 
 if __name__ == "__main__":

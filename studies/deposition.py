@@ -61,12 +61,12 @@ from fem.electrochemistry.porous_electrode import (
 )
 from fem.materials import electrolyte, interface_kinetics, parameter_sets
 from fem.validation import ParameterError, check_choice, check_positive, check_range
-from studies._cli import check_common_fields, run_cli, study_command
+from studies._cli import check_common_fields, run_cli
 from studies._deposition_common import HOST_HELP, Case, HostKinetics, capacity_or_none_mAh_cm2
 from studies._figures import LINES, save_line_plot, series
 from studies._literature import plating_direction_lines, plating_direction_verdict
 from studies._report import figures_section, markdown_table, study_report, write_report_files
-from studies._sweep import run_config_study
+from studies._study import Study
 from studies._units import A_M2_PER_MA_CM2, PER_M_PER_PER_CM, S_M_PER_MS_CM, UM
 
 __all__ = [
@@ -213,7 +213,7 @@ class ProblemCache:
     """Homogenised problems of one sweep, reused by the cases that share a mesh and a kinetic law
     (PorousElectrodeProblem.set_host refills the coefficients; no form is recompiled)."""
 
-    def __init__(self) -> None:
+    def __init__(self, cfg: DepositionConfig | None = None) -> None:
         self._problems: dict[tuple[Any, ...], PorousElectrodeProblem] = {}
         self.reused = 0
 
@@ -231,7 +231,8 @@ class ProblemCache:
         self._problems[key] = problem
         return problem
 
-    def clear(self) -> None:
+    def close(self) -> None:
+        """Destroy the problems (PETSc objects) of the sweep."""
         for problem in self._problems.values():
             problem.destroy()
         self._problems.clear()
@@ -269,7 +270,7 @@ def run_case(
     J = -cfg.current_density_mA_cm2 * A_M2_PER_MA_CM2  # plating: cathodic
     result = problem.solve_galvanostatic(J)
     if own:
-        cache.clear()
+        cache.close()
     top_fill, top_fill_z = result.capacity_to_fill_C_m2(2 * H / 3, H)
     first_fill, first_fill_z = result.capacity_to_fill_C_m2(0.0, H)
     z = np.array([0.5 * H])
@@ -573,25 +574,10 @@ ARGUMENT_HELP = {
 }
 
 
-def run_study(cfg: DepositionConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
-    """Validate, run every case, write the report into ``out`` atomically; report on rank 0."""
-    cache = ProblemCache()
-    try:
-        return run_config_study(
-            "deposition study",
-            cfg,
-            build_cases,
-            lambda c, case, group, tmp: run_case(c, case, group, tmp, cache),
-            write_report,
-            out,
-            comm,
-            Case.label,
-        )
-    finally:
-        cache.clear()
-
-
-main = study_command("studies.deposition", __doc__, DepositionConfig, ARGUMENT_HELP, run_study)
+STUDY = Study(
+    "deposition", __doc__, DepositionConfig, ARGUMENT_HELP, build_cases, run_case, write_report, cache=ProblemCache
+)
+run_study, main = STUDY.run, STUDY.main
 
 
 if __name__ == "__main__":

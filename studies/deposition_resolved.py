@@ -59,13 +59,14 @@ from geometries.gradient import (
     gradient_porosity_mesh,
 )
 from geometries.porous import OpenCellFoam, PorousHostParams, SpherePacking
-from studies._cli import check_common_fields, run_cli, study_command
+from studies._cli import check_common_fields, run_cli
 from studies._deposition_common import HOST_HELP, HostKinetics, capacity_or_none_mAh_cm2
 from studies._deposition_common import Case as HostCase
 from studies._figures import LINES, render_triangles, save_line_plot, series
 from studies._literature import plating_direction_lines, plating_direction_verdict
 from studies._report import figures_section, markdown_table, study_report, write_report_files
-from studies._sweep import on_root, progress, run_config_study
+from studies._study import Study
+from studies._sweep import on_root, progress
 from studies._units import A_M2_PER_MA_CM2, UM
 
 __all__ = ["ResolvedDepositionConfig", "Case", "build_cases", "run_case", "run_study", "main"]
@@ -537,22 +538,18 @@ ARGUMENT_HELP = {
 }
 
 
-def run_study(cfg: ResolvedDepositionConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
-    """Validate, run every case, write the report into ``out`` atomically; report on rank 0."""
-    cache = MeshCache(cfg)
-    return run_config_study(
-        "pore-resolved deposition study",
-        cfg,
-        build_cases,
-        lambda c, case, group, tmp: run_case(c, case, group, tmp, cache),
-        write_report,
-        out,
-        comm,
-        Case.label,
-    )
-
-
-main = study_command("studies.deposition_resolved", __doc__, ResolvedDepositionConfig, ARGUMENT_HELP, run_study)
+STUDY = Study(
+    "deposition_resolved",
+    __doc__,
+    ResolvedDepositionConfig,
+    ARGUMENT_HELP,
+    build_cases,
+    run_case,
+    write_report,
+    cache=MeshCache,
+    title="pore-resolved deposition study",
+)
+run_study, main = STUDY.run, STUDY.main
 
 
 if __name__ == "__main__":

@@ -44,12 +44,12 @@ from geometries.interdigitated import (
     PillarParams,
     interdigitated_mesh,
 )
-from studies._cli import COMMON_HELP, check_common_fields, run_cli, study_command
+from studies._cli import COMMON_HELP, check_common_fields, run_cli
 from studies._convergence import convergence_markdown, convergence_summary
 from studies._figures import MARKERS, interface_current_figure, save_line_plot, series
 from studies._literature import ILI_SPE_REDUCTION_PERCENT, ILI_SPE_SOURCE
 from studies._report import figures_section, markdown_table, run_note, study_report, write_report_files
-from studies._sweep import run_config_study
+from studies._study import Study
 from studies._units import A_M2_PER_MA_CM2, OHM_CM2_PER_OHM_M2, UM
 
 __all__ = ["InterdigitatedConfig", "Case", "main", "run_study"]
@@ -472,12 +472,8 @@ ARGUMENT_HELP = {
 }
 
 
-def run_study(cfg: InterdigitatedConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
-    """Validate, run every case, write the report into ``out`` atomically; report on rank 0."""
-    return run_config_study("interdigitated study", cfg, build_cases, run_case, write_report, out, comm, Case.label)
-
-
-main = study_command("studies.interdigitated", __doc__, InterdigitatedConfig, ARGUMENT_HELP, run_study)
+STUDY = Study("interdigitated", __doc__, InterdigitatedConfig, ARGUMENT_HELP, build_cases, run_case, write_report)
+run_study, main = STUDY.run, STUDY.main
 
 
 if __name__ == "__main__":

@@ -36,9 +36,10 @@ from typing import Any
 from mpi4py import MPI
 
 from fem.coupling.stripping import StrippingCell, capacity_C_m2
-from studies._cli import COMMON_HELP, study_command
+from studies._cli import COMMON_HELP
 from studies._figures import void_growth_figure
-from studies._sweep import progress, run_config_study
+from studies._study import Study
+from studies._sweep import progress
 from studies._units import A_M2_PER_MA_CM2, UM
 from studies.critical_current.cell import (
     build_cell,
@@ -243,9 +244,5 @@ ARGUMENT_HELP = {
 }
 
 
-def run_study(cfg: CriticalCurrentConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
-    """Validate, run every case, write the report into ``out`` atomically; report on rank 0."""
-    return run_config_study("critical current study", cfg, build_cases, run_case, write_report, out, comm, Case.label)
-
-
-main = study_command("studies.critical_current", __doc__, CriticalCurrentConfig, ARGUMENT_HELP, run_study)
+STUDY = Study("critical_current", __doc__, CriticalCurrentConfig, ARGUMENT_HELP, build_cases, run_case, write_report)
+run_study, main = STUDY.run, STUDY.main

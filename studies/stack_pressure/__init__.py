@@ -67,8 +67,8 @@ from mpi4py import MPI
 
 from fem.constants import FARADAY_C_PER_MOL, LI_MOLAR_VOLUME_M3_PER_MOL
 from fem.materials import elastic_material
-from studies._cli import COMMON_HELP, study_command
-from studies._sweep import run_config_study
+from studies._cli import COMMON_HELP
+from studies._study import Study
 from studies._units import A_M2_PER_MA_CM2, C_M2_PER_MAH_CM2, MPA, UM
 from studies.stack_pressure.config import (
     Case,
@@ -233,9 +233,5 @@ ARGUMENT_HELP = {
 }
 
 
-def run_study(cfg: StackPressureConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
-    """Validate, run every case, write the report into ``out`` atomically; report on rank 0."""
-    return run_config_study("stack pressure study", cfg, build_cases, run_case, write_report, out, comm, Case.label)
-
-
-main = study_command("studies.stack_pressure", __doc__, StackPressureConfig, ARGUMENT_HELP, run_study)
+STUDY = Study("stack_pressure", __doc__, StackPressureConfig, ARGUMENT_HELP, build_cases, run_case, write_report)
+run_study, main = STUDY.run, STUDY.main

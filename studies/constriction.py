@@ -40,7 +40,7 @@ from fem.validation import ParameterError, check_choice, check_positive, check_r
 from geometries.planar import PlanarInterfaceParams, planar_interface_mesh
 from geometries.spots import InterfacePattern, grid_spots, spot_edge_clearance, spot_radius
 from studies._cli import COMMON_HELP, check_common_fields, run_cli
-from studies._convergence import convergence_markdown, convergence_summary
+from studies._convergence import convergence_markdown, reference_convergence
 from studies._figures import interface_current_figure, save_line_plot, series
 from studies._report import figures_section, markdown_table, percent_error, run_note, study_report, write_report_files
 from studies._study import Study
@@ -107,6 +107,21 @@ class ConstrictionConfig:
                 source="user override",
             )
         return kinetics
+
+
+#: Help text (with units) of every config field: the --help of the command line.
+ARGUMENT_HELP = {
+    **COMMON_HELP,
+    "contact_fractions": "single-spot sweep: contact fractions in (0, 1)",
+    "n_spots": "spot-number sweep: perfect squares (1, 4, 9, ...)",
+    "spot_sweep_contact_fraction": "contact fraction of the spot-number sweep, in (0, 1)",
+    "current_density_mA_cm2": "applied (stripping) current density, mA/cm2, in (0, 100)",
+    "footprint_um": "periodic cell side b, um",
+    "sse_thickness_um": "electrolyte thickness L, um (>= b for the spreading field to decay)",
+    "exchange_current_density_mA_cm2": "override the exchange current density i0 of the set, mA/cm2",
+    "edge_resolution": "elements per spot radius at the spot edge, 2 to 64",
+    "bulk_cells": "elements across the footprint far from the interface, 2 to 200",
+}
 
 
 @dataclass(frozen=True)
@@ -367,22 +382,10 @@ def _spot_sweep_rows(cfg: ConstrictionConfig, results: list[dict[str, Any]]) -> 
 
 def mesh_convergence(cfg: ConstrictionConfig, results: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Reference case at every refinement level; error of the sweep's (coarsest) level."""
-    if cfg.refinement_levels < 2:
-        return None
     reference = _reference_case(cfg)
-    levels = sorted(
-        (
-            r
-            for r in results
-            if r["contact_fraction"] == reference.contact_fraction
-            and r["n_spots"] == reference.n_spots
-            and r["sweep"] in (reference.sweep, "refinement")
-        ),
-        key=lambda r: r["refinement"],
-    )
     quantities = ("asr_total_ohm_cm2", "asr_constriction_ohm_cm2", "asr_spreading_ohm_cm2", "hotspot_factor")
-    summary = convergence_summary(levels, quantities, cfg.refinement_ratio, cfg.convergence_tolerance_percent)
-    return {"contact_fraction": reference.contact_fraction, "n_spots": reference.n_spots, **summary}
+    case = {"contact_fraction": reference.contact_fraction, "n_spots": reference.n_spots}
+    return reference_convergence(cfg, results, case, reference.sweep, quantities)
 
 
 # ----------------------------------------------------------------------------- report
@@ -561,23 +564,6 @@ def write_report(
         figures=[r["figure"] for r in results if "figure" in r] + _figures(out, cfg, results),
     )
     return write_report_files(out, report, _markdown(cfg, report))
-
-
-# ----------------------------------------------------------------------------- CLI
-
-
-ARGUMENT_HELP = {
-    **COMMON_HELP,
-    "contact_fractions": "single-spot sweep: contact fractions in (0, 1)",
-    "n_spots": "spot-number sweep: perfect squares (1, 4, 9, ...)",
-    "spot_sweep_contact_fraction": "contact fraction of the spot-number sweep, in (0, 1)",
-    "current_density_mA_cm2": "applied (stripping) current density, mA/cm2, in (0, 100)",
-    "footprint_um": "periodic cell side b, um",
-    "sse_thickness_um": "electrolyte thickness L, um (>= b for the spreading field to decay)",
-    "exchange_current_density_mA_cm2": "override the exchange current density i0 of the set, mA/cm2",
-    "edge_resolution": "elements per spot radius at the spot edge, 2 to 64",
-    "bulk_cells": "elements across the footprint far from the interface, 2 to 200",
-}
 
 
 STUDY = Study("constriction", __doc__, ConstrictionConfig, ARGUMENT_HELP, build_cases, run_case, write_report)

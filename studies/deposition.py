@@ -151,6 +151,24 @@ class DepositionConfig(HostKinetics):
         return electrolyte(self.electrolyte).ionic_conductivity_S_m
 
 
+#: Help text (with units) of every config field: the --help of the command line.
+ARGUMENT_HELP = {
+    **HOST_HELP,
+    "host_thickness_um": "host thickness H, um",
+    "separator_thickness_um": "separator thickness L, um",
+    "porosity": "host porosity (electrolyte fraction), in (0, 1)",
+    "specific_area_1_cm": "electrochemically active scaffold area per host volume, 1/cm (cm2/cm3)",
+    "electrolyte_conductivity_mS_cm": "override the electrolyte conductivity, mS/cm",
+    "exchange_current_density_mA_cm2": "override i0 on the Ni scaffold surface, mA/cm2",
+    "scaffold_conductivity_S_m": "electronic conductivity of the scaffold material (Ni 1.4e7), S/m",
+    "insulator_conductivity_S_m": "conductivity of the insulating top coating (Al2O3; 'sigma ~ 0'), S/m, > 0",
+    "dual_gradient_layers_um": "Au bottom, Ni, Al2O3 top layer thicknesses, um; must sum to the host thickness",
+    "porosity_gradient": "bottom and top porosity of the 'dense bottom' gradient host (reversed: 'dense top')",
+    "min_host_cells": "fewest cells across the host",
+    "cells_per_penetration_depth": "cells per linear reaction penetration depth 1/nu",
+}
+
+
 HOSTS = ("bare_Ni", "Au_bottom", "Al2O3_top", "dual_gradient")
 HOST_LABELS = {
     "bare_Ni": "bare Ni",
@@ -553,25 +571,6 @@ def write_report(
         figures=_figures(out, results),
     )
     return write_report_files(out, report, _markdown(cfg, report))
-
-
-# ----------------------------------------------------------------------------- CLI
-
-ARGUMENT_HELP = {
-    **HOST_HELP,
-    "host_thickness_um": "host thickness H, um",
-    "separator_thickness_um": "separator thickness L, um",
-    "porosity": "host porosity (electrolyte fraction), in (0, 1)",
-    "specific_area_1_cm": "electrochemically active scaffold area per host volume, 1/cm (cm2/cm3)",
-    "electrolyte_conductivity_mS_cm": "override the electrolyte conductivity, mS/cm",
-    "exchange_current_density_mA_cm2": "override i0 on the Ni scaffold surface, mA/cm2",
-    "scaffold_conductivity_S_m": "electronic conductivity of the scaffold material (Ni 1.4e7), S/m",
-    "insulator_conductivity_S_m": "conductivity of the insulating top coating (Al2O3; 'sigma ~ 0'), S/m, > 0",
-    "dual_gradient_layers_um": "Au bottom, Ni, Al2O3 top layer thicknesses, um; must sum to the host thickness",
-    "porosity_gradient": "bottom and top porosity of the 'dense bottom' gradient host (reversed: 'dense top')",
-    "min_host_cells": "fewest cells across the host",
-    "cells_per_penetration_depth": "cells per linear reaction penetration depth 1/nu",
-}
 
 
 STUDY = Study(

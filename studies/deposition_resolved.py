@@ -179,6 +179,25 @@ class ResolvedDepositionConfig(HostKinetics):
         return hosts
 
 
+#: Help text (with units) of every config field: the --help of the command line.
+ARGUMENT_HELP = {
+    **HOST_HELP,
+    "footprint_um": "cell side, um (a whole multiple of foam_cell_um)",
+    "host_thickness_um": "host thickness H, um (a whole multiple of foam_cell_um)",
+    "separator_thickness_um": "separator thickness, um",
+    "foam_cell_um": "cubic foam lattice constant, um",
+    "porosity": "foam porosity, in (0, 1)",
+    "mesh_size_um": "element size at the scaffold surfaces, um",
+    "dual_gradient_layers_um": "bottom, middle, top material layer thicknesses, um; sum = host thickness",
+    "porosity_gradient": "bottom and top porosity of the sphere-packing gradient host (reversed: dense top)",
+    "sphere_radius_um": "sphere radius of the porosity-gradient hosts, um",
+    "exchange_current_density_mA_cm2": "override i0 on Ni, mA/cm2",
+    "scaffold_conductivity_S_m": "electronic conductivity of Ni, S/m",
+    "seed": "random seed of the sphere packings",
+    "write_fields": "write VTX fields and a 3D figure per case",
+}
+
+
 @dataclass(frozen=True)
 class Case(HostCase):
     """One host: ``sweep`` is conductivity, host or porosity; ``name`` the variant; on the foam mesh
@@ -516,26 +535,6 @@ def _connectivity_note(rows: list[dict[str, Any]]) -> list[str]:
         "Their numbers describe that geometry, not a connected Ni scaffold: raise the solid fraction or use a foam.",
         "",
     ]
-
-
-# ----------------------------------------------------------------------------- CLI
-
-ARGUMENT_HELP = {
-    **HOST_HELP,
-    "footprint_um": "cell side, um (a whole multiple of foam_cell_um)",
-    "host_thickness_um": "host thickness H, um (a whole multiple of foam_cell_um)",
-    "separator_thickness_um": "separator thickness, um",
-    "foam_cell_um": "cubic foam lattice constant, um",
-    "porosity": "foam porosity, in (0, 1)",
-    "mesh_size_um": "element size at the scaffold surfaces, um",
-    "dual_gradient_layers_um": "bottom, middle, top material layer thicknesses, um; sum = host thickness",
-    "porosity_gradient": "bottom and top porosity of the sphere-packing gradient host (reversed: dense top)",
-    "sphere_radius_um": "sphere radius of the porosity-gradient hosts, um",
-    "exchange_current_density_mA_cm2": "override i0 on Ni, mA/cm2",
-    "scaffold_conductivity_S_m": "electronic conductivity of Ni, S/m",
-    "seed": "random seed of the sphere packings",
-    "write_fields": "write VTX fields and a 3D figure per case",
-}
 
 
 STUDY = Study(

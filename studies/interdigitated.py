@@ -45,7 +45,7 @@ from geometries.interdigitated import (
     interdigitated_mesh,
 )
 from studies._cli import COMMON_HELP, check_common_fields, run_cli
-from studies._convergence import convergence_markdown, convergence_summary
+from studies._convergence import convergence_markdown, reference_convergence
 from studies._figures import MARKERS, interface_current_figure, save_line_plot, series
 from studies._literature import ILI_SPE_REDUCTION_PERCENT, ILI_SPE_SOURCE
 from studies._report import figures_section, markdown_table, run_note, study_report, write_report_files
@@ -104,6 +104,25 @@ class InterdigitatedConfig:
         check_common_fields(self, comm_size)
         for case in build_cases(self):  # geometric feasibility, before any meshing
             case_params(self, case)
+
+
+#: Help text (with units) of every config field: the --help of the command line.
+ARGUMENT_HELP = {
+    **COMMON_HELP,
+    "variants": f"interdigitated families, comma-separated, from {', '.join(VARIANTS)}",
+    "finger_heights_um": "finger-height sweep at pitch_um, um",
+    "pitches_um": "pitch sweep at finger_height_um, um",
+    "pitch_um": "pitch of the height sweep, um",
+    "finger_height_um": "finger height of the pitch sweep, um",
+    "width_fraction": "finger (wall, pillar diameter, ring) width over pitch, 0.05 to 0.9",
+    "separator_thickness_um": "electrolyte between the finger tips and the counter electrode, um",
+    "base_thickness_um": "Li base under the fingers, um",
+    "current_density_mA_cm2": "nominal (footprint) current density, mA/cm2, in (0, 100)",
+    "electrolytes": "electrolyte parameter sets, comma-separated (fem/data/materials.toml)",
+    "interface": "interface kinetics parameter set",
+    "interface_cells_per_width": "elements across the smallest feature (finger, gap, base) at the interface, >= 2",
+    "bulk_cells_per_pitch": "elements per pitch away from the interface",
+}
 
 
 @dataclass(frozen=True)
@@ -408,31 +427,16 @@ def _markdown(cfg: InterdigitatedConfig, report: dict[str, Any]) -> str:
 
 
 def mesh_convergence(cfg: InterdigitatedConfig, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
-    if cfg.refinement_levels < 2:
-        return None
+    """Reference case (last electrolyte) at every refinement level; error of the sweep's (coarsest) level."""
     reference = _reference_case(cfg)
-    name = cfg.electrolytes[-1]
-    levels = sorted(
-        (
-            r
-            for r in rows
-            if r["variant"] == reference.variant
-            and r["finger_height_um"] == reference.finger_height_um
-            and r["pitch_um"] == reference.pitch_um
-            and r["electrolyte"] == name
-            and r["sweep"] in ("finger_height", "refinement")
-        ),
-        key=lambda r: r["refinement"],
-    )
-    quantities = ("peak_current_density_mA_cm2", "asr_total_ohm_cm2")
-    summary = convergence_summary(levels, quantities, cfg.refinement_ratio, cfg.convergence_tolerance_percent)
-    return {
+    case = {
         "variant": reference.variant,
         "finger_height_um": reference.finger_height_um,
         "pitch_um": reference.pitch_um,
-        "electrolyte": name,
-        **summary,
+        "electrolyte": cfg.electrolytes[-1],
     }
+    quantities = ("peak_current_density_mA_cm2", "asr_total_ohm_cm2")
+    return reference_convergence(cfg, rows, case, reference.sweep, quantities)
 
 
 def write_report(
@@ -450,26 +454,6 @@ def write_report(
         figures=[r["figure"] for r in rows if "figure" in r] + _figures(out, cfg, rows),
     )
     return write_report_files(out, report, _markdown(cfg, report))
-
-
-# ----------------------------------------------------------------------------- CLI
-
-ARGUMENT_HELP = {
-    **COMMON_HELP,
-    "variants": f"interdigitated families, comma-separated, from {', '.join(VARIANTS)}",
-    "finger_heights_um": "finger-height sweep at pitch_um, um",
-    "pitches_um": "pitch sweep at finger_height_um, um",
-    "pitch_um": "pitch of the height sweep, um",
-    "finger_height_um": "finger height of the pitch sweep, um",
-    "width_fraction": "finger (wall, pillar diameter, ring) width over pitch, 0.05 to 0.9",
-    "separator_thickness_um": "electrolyte between the finger tips and the counter electrode, um",
-    "base_thickness_um": "Li base under the fingers, um",
-    "current_density_mA_cm2": "nominal (footprint) current density, mA/cm2, in (0, 100)",
-    "electrolytes": "electrolyte parameter sets, comma-separated (fem/data/materials.toml)",
-    "interface": "interface kinetics parameter set",
-    "interface_cells_per_width": "elements across the smallest feature (finger, gap, base) at the interface, >= 2",
-    "bulk_cells_per_pitch": "elements per pitch away from the interface",
-}
 
 
 STUDY = Study("interdigitated", __doc__, InterdigitatedConfig, ARGUMENT_HELP, build_cases, run_case, write_report)

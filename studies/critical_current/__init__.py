@@ -36,7 +36,6 @@ from typing import Any
 from mpi4py import MPI
 
 from fem.coupling.stripping import StrippingCell, capacity_C_m2
-from studies._cli import COMMON_HELP
 from studies._figures import void_growth_figure
 from studies._study import Study
 from studies._sweep import progress
@@ -52,7 +51,12 @@ from studies.critical_current.cell import (
     void_recession,
     wagner_number,
 )
-from studies.critical_current.config import SENSITIVITY_PARAMETERS, Case, CriticalCurrentConfig, build_cases
+from studies.critical_current.config import (
+    ARGUMENT_HELP,
+    Case,
+    CriticalCurrentConfig,
+    build_cases,
+)
 from studies.critical_current.report import fitted_exponent, write_report
 
 __all__ = [
@@ -208,40 +212,6 @@ def _critical(sustained: float | None, failed: float | None, end: str) -> float 
     if end != "collapse" or failed is None:
         return None
     return math.sqrt(sustained * failed) if sustained else failed
-
-
-ARGUMENT_HELP = {
-    "stack_pressures_MPa": "stack pressures, MPa, comma-separated (each case one run)",
-    "electrolytes": "electrolytes, comma-separated: LPSCl, LLZO",
-    "first_current_mA_cm2": "current density of the first stage, mA/cm2",
-    "current_factor": "current multiplier from one stage to the next, (1, 10]",
-    "max_current_mA_cm2": "last stage's current at most, mA/cm2",
-    "stage_capacity_mAh_cm2": "stripped capacity per stage, mAh/cm2",
-    "collapse_contact_fraction": "contact collapse when the contact fraction falls below this, (0, 1)",
-    "voltage_cutoff_V": "the run ends when the working electrode potential exceeds this, V",
-    "temperature_K": "temperature (creep and kinetics), K",
-    "footprint_um": "side of the square cell, um",
-    "li_thickness_um": "Li thickness, um",
-    "sse_thickness_um": "electrolyte thickness, um",
-    "cells_xy": "boxes along x and y (6 tetrahedra each)",
-    "cells_z": "boxes through each slab's thickness",
-    "void_fraction": "initial void area fraction of the interface, [0, 0.5)",
-    "void_radius_um": "initial void radius, um",
-    "void_depth_um": "initial void depth (recessed Li), um",
-    "i0_log_std": "standard deviation of ln(i0 factor), 0 for uniform i0",
-    "i0_scale": "multiplies the exchange current density of the interface parameter set, > 0",
-    "i0_wavelength_um": "wavelength of the i0 heterogeneity, um",
-    "seed": "random seed of voids and i0 field",
-    "max_depth_increment_um": "largest stripped-depth increment per step at any node, um",
-    "li_strength_factor": "Li creep strength over bulk (reference stress x S; size-effect hypothesis), [0.01, 1000]",
-    "stress_overpotential": "add Omega p_c / F of the contact pressure to the stripping overpotential",
-    "groups": COMMON_HELP["groups"],
-    "fields": COMMON_HELP["fields"],
-    "sensitivity": "one-at-a-time sweep, e.g. 'void_depth_um=0.05,0.3;i0_scale=0.1,10;temperature_K=273,333' "
-    "(parameters: " + ", ".join(SENSITIVITY_PARAMETERS) + ")",
-    "sensitivity_pressure_MPa": "stack pressure of the sensitivity cases, MPa",
-    "sensitivity_first_current_mA_cm2": "first stage current of the sensitivity cases, mA/cm2",
-}
 
 
 STUDY = Study("critical_current", __doc__, CriticalCurrentConfig, ARGUMENT_HELP, build_cases, run_case, write_report)

@@ -16,10 +16,11 @@ from fem.constants import FARADAY_C_PER_MOL, LI_MOLAR_VOLUME_M3_PER_MOL
 from fem.materials import CreepingSolid, LinearElastic, elastic_material, mechanical_material
 from fem.validation import ParameterError, check_choice, check_range
 from geometries.interdigitated import InterdigitatedParams, LamellarParams, PillarParams
-from studies._cli import check_common_fields
+from studies._cli import COMMON_HELP, check_common_fields
 from studies._units import C_M2_PER_MAH_CM2, MPA, UM
 
 __all__ = [
+    "ARGUMENT_HELP",
     "FIXTURES",
     "GROWTH_MODES",
     "GEOMETRIES",
@@ -190,6 +191,42 @@ class StackPressureConfig:
     @property
     def sse_material(self) -> LinearElastic:
         return elastic_material(self.electrolyte)
+
+
+#: Help text (with units) of every config field: the --help of the command line.
+ARGUMENT_HELP = {
+    **COMMON_HELP,
+    "current_densities_mA_cm2": "plating current densities, mA/cm2, in (0, 100)",
+    "initial_pressures_MPa": "initial stack pressures p0, MPa, in [0, 200)",
+    "fixtures": "rigid (plate held after p0) and/or spring (plate on a stack spring)",
+    "spring_stiffness_MPa_per_um": "stack spring stiffness per electrode area, MPa per um of plate travel",
+    "areal_capacity_mAh_cm2": "plated areal capacity per case, mAh/cm2, in (0, 50)",
+    "temperature_K": "temperature, K, in (150, 453] (Arrhenius factor of the creep law)",
+    "li_thickness_um": "Li layer thickness h, um",
+    "sse_thickness_um": "electrolyte layer thickness L, um",
+    "li_half_width_um": "half-width w of a Li strip (symmetry plane to free edge), um",
+    "gap_half_width_um": "half-width of the free gap between Li strips, um (0: laterally confined Li)",
+    "lithium": "Li mechanical parameter set (fem/data/materials.toml): Li (Norton creep) or Li_Anand (Anand)",
+    "geometry": "planar (Li strip with free gaps) and/or lamellar, pillars (3D hosts: Li fingers in the electrolyte)",
+    "finger_height_um": "hosts: height of the Li fingers above the Li base, um",
+    "finger_width_um": "lamellar host: width of the Li walls, um",
+    "pillar_radius_um": "pillars host: radius of the (cylindrical, square lattice) Li pillars, um",
+    "pitch_um": "hosts: finger pitch (cell width), um",
+    "base_thickness_um": "hosts: Li base layer on the current collector, um",
+    "separator_thickness_um": "hosts: electrolyte above the finger tips, um",
+    "mesh_size_interface_um": "hosts: element size at the Li | electrolyte interface, um",
+    "mesh_size_bulk_um": "hosts: element size away from the interface, um",
+    "electrolyte": "electrolyte mechanical parameter set (fem/data/materials.toml)",
+    "li_creep": "switch off Li creep (linear-elastic Li)",
+    "growth": "growth eigenstrain: uniaxial (through thickness) or isotropic",
+    "cells_li_z": "boxes through the Li thickness",
+    "cells_sse_z": "boxes through the electrolyte thickness",
+    "cells_li_x": "boxes across the Li half-width",
+    "cells_gap_x": "boxes across the gap half-width (0 exactly when there is no gap)",
+    "first_time_step_s": "first time step after loading, s (steps double until uniform)",
+    "time_steps": "uniform time steps over the plating, 2 to 1000",
+    "linear_solver": "direct (MUMPS LU, default: small meshes) or iterative (CG + BoomerAMG)",
+}
 
 
 #: Lengths (config fields, um) that define each host geometry.

@@ -18,6 +18,7 @@ another's formatting loop:
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import platform
 from collections.abc import Sequence
@@ -40,6 +41,7 @@ __all__ = [
     "run_note",
     "unit_header",
     "yes_no",
+    "write_benchmark_rows",
 ]
 
 #: Unit suffixes of report keys and how a table header writes them (longest match first).
@@ -146,3 +148,33 @@ def figures_section(figures: Sequence[str], heading: str = "## Figures") -> list
 def run_note(report: dict[str, Any]) -> str:
     """'N MPI rank(s), wall time T s.' from report.json's environment and wall time."""
     return f"{report['environment']['mpi_ranks']} MPI rank(s), wall time {report['wall_time_s']:.1f} s."
+
+
+def write_benchmark_rows(
+    out: Path,
+    stem: str,
+    benchmark: str,
+    rows: list[dict[str, Any]],
+    columns: Sequence[tuple[str, str]],
+    title: str,
+    seconds_key: str,
+    comm: MPI.Comm,
+) -> None:
+    """A scaling benchmark's output (rank 0 writes, the table is printed): out/<stem>_np<N>.json
+    ({benchmark, environment, rows}) and out/<stem>_np<N>.md (``# title, N rank(s)`` and the table).
+    On more than one rank each row whose ``num_dofs`` the 1-rank file also has gains
+    ``speedup_vs_1_rank``: the 1-rank ``seconds_key`` over this run's."""
+    if comm.rank != 0:
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    serial = out / f"{stem}_np1.json"
+    if comm.size > 1 and serial.exists():
+        reference = {r["num_dofs"]: r for r in json.loads(serial.read_text())["rows"]}
+        for row in rows:
+            if row["num_dofs"] in reference:
+                row["speedup_vs_1_rank"] = reference[row["num_dofs"]][seconds_key] / row[seconds_key]
+    report = {"benchmark": benchmark, "environment": environment(comm), "rows": rows}
+    (out / f"{stem}_np{comm.size}.json").write_text(json.dumps(report, indent=2))
+    table = markdown_table(rows, columns)
+    (out / f"{stem}_np{comm.size}.md").write_text(f"# {title}, {comm.size} rank(s)\n\n{table}\n")
+    print(table)

@@ -8,11 +8,13 @@ another's formatting loop:
   (``study``, ``parameters``, the study's own sections, ``environment``,
   ``wall_time_s``);
 * :func:`write_report_files` writes report.json and report.md (rank 0);
-* :func:`markdown_table` renders rows under (key, header) columns; the header
-  carries the unit, ``("peak_current_density_mA_cm2", "peak i (mA/cm2)")``,
-  and :func:`unit_header` derives it from the key's unit suffix;
+* :func:`markdown_table` renders rows under (key, header) columns; the key
+  carries the unit in its name and the header says it in parentheses,
+  ``("peak_current_density_mA_cm2", "peak i (mA/cm2)")``;
 * :func:`figures_section` and :func:`run_note` are the closing lines of
-  report.md.
+  report.md;
+* :func:`write_benchmark_rows` is the output of the scaling benchmarks
+  (studies.benchmarks): json, markdown table, speed-up over 1 rank.
 """
 
 from __future__ import annotations
@@ -39,27 +41,9 @@ __all__ = [
     "write_report_files",
     "figures_section",
     "run_note",
-    "unit_header",
     "yes_no",
     "write_benchmark_rows",
 ]
-
-#: Unit suffixes of report keys and how a table header writes them (longest match first).
-UNIT_SUFFIXES = (
-    ("_MPa_per_um", "MPa/um"),
-    ("_MPa_per_h", "MPa/h"),
-    ("_mAh_cm2", "mAh/cm2"),
-    ("_mA_cm2", "mA/cm2"),
-    ("_ohm_cm2", "ohm cm2"),
-    ("_percent", "%"),
-    ("_seconds", "s"),
-    ("_MPa", "MPa"),
-    ("_um", "um"),
-    ("_mV", "mV"),
-    ("_V", "V"),
-    ("_h", "h"),
-    ("_s", "s"),
-)
 
 
 def format_number(value: Any, digits: int = 4) -> str:
@@ -99,16 +83,6 @@ def environment(comm: MPI.Comm, n_groups: int = 1) -> dict[str, Any]:
 def percent_error(value: float, reference: float) -> float:
     """100 (value - reference) / reference."""
     return 100.0 * (value - reference) / reference
-
-
-def unit_header(key: str, label: str) -> tuple[str, str]:
-    """A (key, header) column whose header is ``label (unit)``, the unit read from the key's suffix
-    (``unit_header("final_pressure_MPa", "p final")`` -> ``("final_pressure_MPa", "p final (MPa)")``);
-    a key without a known unit suffix keeps the bare label."""
-    for suffix, unit in UNIT_SUFFIXES:
-        if key.endswith(suffix):
-            return key, f"{label} ({unit})"
-    return key, label
 
 
 def yes_no(flag: bool) -> str:

@@ -23,9 +23,9 @@ A study module (``studies/<name>.py``, or a package ``studies/<name>/`` with a
    ``parameters``, ``environment``, ``wall_time_s``, plus the study's own
    sections), figures with ``_figures.series`` and ``_figures.save_line_plot``
    (conventions in ``studies._figures``), tables with ``_report.markdown_table``
-   (headers carry units: ``_report.unit_header``), the mesh check with
-   ``_convergence.reference_convergence``, published numbers from
-   ``_literature``, then ``_report.write_report_files``.
+   (the header says the unit of its key: ``("final_pressure_MPa", "p final
+   (MPa)")``), the mesh check with ``_convergence.reference_convergence``,
+   published numbers from ``_literature``, then ``_report.write_report_files``.
 6. The entry points::
 
        STUDY = Study("<name>", __doc__, Config, ARGUMENT_HELP, build_cases, run_case, write_report)

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import math
 import sys
-import time
 from dataclasses import asdict, dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -43,43 +43,42 @@ from fem.vacancy import VacancyProblem, VacancyTransport, critical_stripping_cur
 from fem.vacancy import vacancy_transport as vacancy_parameter_set
 from fem.validation import ParameterError, check_choice, check_range
 from geometries.structured import lithium_slab
-from studies._cli import run_cli, study_main
-from studies._figures import line_plot
-from studies._output import atomic_output_dir, write_json
-from studies._report import environment, markdown_table, percent_error
+from studies._cli import COMMON_HELP, check_common_fields, run_cli
+from studies._figures import MARKERS, save_line_plot, series
+from studies._literature import KASEMCHAINAN_2019_EXPONENT, KASEMCHAINAN_2019_LPSCL
+from studies._report import figures_section, markdown_table, percent_error, run_note, study_report, write_report_files
+from studies._study import Study
+from studies._units import A_M2_PER_MA_CM2, MPA, UM
 
-__all__ = ["LiSupplyConfig", "PUBLISHED", "run_study", "main"]
+__all__ = ["LiSupplyConfig", "Case", "PUBLISHED", "build_cases", "run_case", "write_report", "run_study", "main"]
 
-A_M2_PER_MA_CM2 = 10.0
-UM = 1e-6
 ZERO_C_K = 273.15
 ROOM_K = 298.15
 #: A 1D column of a few hundred dofs: LU (MUMPS) beats AMG set-up at every step of growing size.
 _DIRECT: dict[str, Any] = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
+(P_LOW_MPA, I_LOW_MA_CM2), (P_HIGH_MPA, I_HIGH_MA_CM2) = KASEMCHAINAN_2019_LPSCL
+#: The ONE point the ONE calibrated parameter (the sink spacing) is fitted to.
 CALIBRATION_POINT = {
     "source": "Kasemchainan et al., Nat. Mater. 18 (2019) 1105",
-    "stack_pressure_MPa": 3.0,
+    "stack_pressure_MPa": P_LOW_MPA,
     "temperature_K": ROOM_K,
-    "critical_current_mA_cm2": 0.2,
+    "critical_current_mA_cm2": I_LOW_MA_CM2,
 }
 
-#: Published stripping limits of Li | Li6PS5Cl (PARAMETERS.md).  kind: "value", "upper" (limit below it)
-#: or "stable_at" (the cell was stable at this current: the limit is above it).
+#: Published stripping limits of Li | Li6PS5Cl: Kasemchainan from studies._literature, Spencer Jolly et al.,
+#: ACS Appl. Mater. Interfaces 13 (2021) 22708 (PARAMETERS.md).  kind: "value", "upper" (the limit is
+#: below it) or "stable_at" (the cell was stable at this current: the limit is above it).
 PUBLISHED: list[dict[str, Any]] = [
-    {
-        "source": "Kasemchainan 2019",
-        "stack_pressure_MPa": 3.0,
-        "temperature_K": ROOM_K,
-        "kind": "value",
-        "critical_current_mA_cm2": 0.2,
-    },
-    {
-        "source": "Kasemchainan 2019",
-        "stack_pressure_MPa": 7.0,
-        "temperature_K": ROOM_K,
-        "kind": "value",
-        "critical_current_mA_cm2": 1.0,
-    },
+    *(
+        {
+            "source": "Kasemchainan 2019",
+            "stack_pressure_MPa": p,
+            "temperature_K": ROOM_K,
+            "kind": "value",
+            "critical_current_mA_cm2": i,
+        }
+        for p, i in KASEMCHAINAN_2019_LPSCL
+    ),
     {
         "source": "Spencer Jolly 2021",
         "stack_pressure_MPa": 1.0,
@@ -128,8 +127,9 @@ class LiSupplyConfig:
     cells_z: int = 100
     degree: int = 2
     time_steps: int = 40
+    groups: int = 1
 
-    def validate(self) -> None:
+    def validate(self, comm_size: int = 1) -> None:
         """Refuse impossible input before any work (ParameterError names the parameter)."""
         if not self.pressures_MPa or not self.temperatures_C:
             raise ParameterError("pressures_MPa and temperatures_C must not be empty")
@@ -144,8 +144,26 @@ class LiSupplyConfig:
         check_range("injection_fraction", self.injection_fraction, 0.0, 1.0, high_inclusive=True)
         check_range("sink_spacing_um", self.sink_spacing_um, 0.0, 1e4, unit="um")
         check_range("cells_z", self.cells_z, 4, 2000, low_inclusive=True, high_inclusive=True)
-        check_choice("degree", str(self.degree), ("1", "2"))
         check_range("time_steps", self.time_steps, 4, 10000, low_inclusive=True, high_inclusive=True)
+        check_common_fields(self, comm_size)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One (temperature, stack pressure): a point of the map or a published point."""
+
+    sweep: str  # "map" or "published"
+    temperature_K: float
+    pressure_MPa: float
+
+    def label(self) -> str:
+        return f"{self.sweep}: {self.pressure_MPa:g} MPa, {self.temperature_K - ZERO_C_K:.0f} C"
+
+
+def build_cases(cfg: LiSupplyConfig) -> list[Case]:
+    """The pressure x temperature map, then the published points in :data:`PUBLISHED` order."""
+    cases = [Case("map", t + ZERO_C_K, p) for t in cfg.temperatures_C for p in cfg.pressures_MPa]
+    return cases + [Case("published", ref["temperature_K"], ref["stack_pressure_MPa"]) for ref in PUBLISHED]
 
 
 # ----------------------------------------------------------------------------- model
@@ -183,7 +201,7 @@ def closed_form(
         transport(cfg, sink_spacing_m),
         creep,
         temperature_K,
-        pressure_MPa * 1e6,
+        pressure_MPa * MPA,
         cfg.li_thickness_um * UM,
         0.5 * sink_spacing_m,
     )
@@ -201,6 +219,19 @@ def _log_bisect(f, lo: float, hi: float) -> float:
         if hi / lo - 1.0 < 1e-12:
             break
     return math.sqrt(lo * hi)
+
+
+@cache
+def calibration(cfg: LiSupplyConfig) -> dict[str, Any]:
+    """The calibrated sink spacing (:func:`calibrate_sink_spacing`), or the configured one without calibration."""
+    if cfg.calibrate:
+        return calibrate_sink_spacing(cfg)
+    return {
+        "parameter": "sink_spacing_m",
+        "value": cfg.sink_spacing_um * UM,
+        "creep_branch_value": math.nan,
+        "point": None,
+    }
 
 
 def calibrate_sink_spacing(cfg: LiSupplyConfig) -> dict[str, Any]:
@@ -239,7 +270,7 @@ def fem_vacancy_supply(
     Injects 1 A/m2 beyond the creep supply; x - x_eq is linear in the injected current, so the
     current that brings the interface to s_crit is (s_crit - 1) / (s(1 A/m2) - 1) A/m2.
     """
-    problem.pressure.value = pressure_MPa * 1e6
+    problem.pressure.value = pressure_MPa * MPA
     problem.creep_supply.value = creep_A_m2
     problem.current_density.value = creep_A_m2 + 1.0
     problem.set_initial_supersaturation(1.0)
@@ -251,44 +282,37 @@ def fem_vacancy_supply(
     return (cfg.critical_supersaturation - 1.0) / response, response
 
 
-def evaluate(
-    cfg: LiSupplyConfig, comm: MPI.Comm, sink_spacing_m: float, points: list[tuple[float, float]]
-) -> list[dict[str, Any]]:
-    """FEM + closed-form critical current at each (temperature_K, pressure_MPa)."""
+def run_case(cfg: LiSupplyConfig, case: Case, comm: MPI.Comm, out: Path) -> dict[str, Any]:
+    """FEM + closed-form critical current at the case's temperature and pressure (1D column of the Li layer)."""
+    L_s = calibration(cfg)["value"]
+    T, p = case.temperature_K, case.pressure_MPa
     H = cfg.li_thickness_um * UM
     md = lithium_slab(comm, H / cfg.cells_z, H, 1, cfg.cells_z)
-    params = transport(cfg, sink_spacing_m)
+    params = transport(cfg, L_s)
+    problem = VacancyProblem(md, params, temperature_K=T, degree=cfg.degree, options=_DIRECT)
     t_strip = cfg.stripping_time_h * 3600.0
-    rows, problems = [], {}
-    for T, p in points:
-        if T not in problems:
-            problems[T] = VacancyProblem(md, params, temperature_K=T, degree=cfg.degree, options=_DIRECT)
-        tau = 1.0 / params.sink_rate(T)
-        times = np.geomspace(min(1e-3 * tau, 1e-3 * t_strip), t_strip, cfg.time_steps)
-        estimate = closed_form(cfg, sink_spacing_m, T, p)
-        fem_vacancy, response = fem_vacancy_supply(problems[T], cfg, p, estimate.creep_A_m2, times)
-        critical = fem_vacancy + estimate.creep_A_m2
-        rows.append(
-            {
-                "stack_pressure_MPa": p,
-                "temperature_K": T,
-                "temperature_C": T - ZERO_C_K,
-                "electrolyte": cfg.electrolyte,
-                "supply_model": "vacancy_diffusion+creep" + ("_size_effect" if cfg.size_effect else ""),
-                "critical_current_mA_cm2": critical / A_M2_PER_MA_CM2,
-                "vacancy_supply_mA_cm2": fem_vacancy / A_M2_PER_MA_CM2,
-                "creep_supply_mA_cm2": estimate.creep_A_m2 / A_M2_PER_MA_CM2,
-                "limiting_mechanism": "creep" if estimate.creep_A_m2 > fem_vacancy else "vacancy_diffusion",
-                "closed_form_critical_current_mA_cm2": estimate.critical_A_m2 / A_M2_PER_MA_CM2,
-                "fem_vs_closed_form_percent": percent_error(critical, estimate.critical_A_m2),
-                "supersaturation_per_A_m2": response,
-                "equilibrium_site_fraction": params.equilibrium_site_fraction(T, p * 1e6),
-                "vacancy_diffusivity_m2_s": params.vacancy_diffusivity(T),
-            }
-        )
-    for problem in problems.values():
-        problem.destroy()
-    return rows
+    times = np.geomspace(min(1e-3 / params.sink_rate(T), 1e-3 * t_strip), t_strip, cfg.time_steps)
+    estimate = closed_form(cfg, L_s, T, p)
+    fem_vacancy, response = fem_vacancy_supply(problem, cfg, p, estimate.creep_A_m2, times)
+    problem.destroy()
+    critical = fem_vacancy + estimate.creep_A_m2
+    return {
+        "sweep": case.sweep,
+        "stack_pressure_MPa": p,
+        "temperature_K": T,
+        "temperature_C": T - ZERO_C_K,
+        "electrolyte": cfg.electrolyte,
+        "supply_model": "vacancy_diffusion+creep" + ("_size_effect" if cfg.size_effect else ""),
+        "critical_current_mA_cm2": critical / A_M2_PER_MA_CM2,
+        "vacancy_supply_mA_cm2": fem_vacancy / A_M2_PER_MA_CM2,
+        "creep_supply_mA_cm2": estimate.creep_A_m2 / A_M2_PER_MA_CM2,
+        "limiting_mechanism": "creep" if estimate.creep_A_m2 > fem_vacancy else "vacancy_diffusion",
+        "closed_form_critical_current_mA_cm2": estimate.critical_A_m2 / A_M2_PER_MA_CM2,
+        "fem_vs_closed_form_percent": percent_error(critical, estimate.critical_A_m2),
+        "supersaturation_per_A_m2": response,
+        "equilibrium_site_fraction": params.equilibrium_site_fraction(T, p * MPA),
+        "vacancy_diffusivity_m2_s": params.vacancy_diffusivity(T),
+    }
 
 
 def _is_calibration(ref: dict[str, Any]) -> bool:
@@ -322,7 +346,8 @@ def compare(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def sensitivity(cfg: LiSupplyConfig, sink_spacing_m: float, creep_branch_m: float) -> list[dict[str, Any]]:
-    """Closed-form i_crit at 3 and 7 MPa (room temperature) for other choices of the unfixed parameters."""
+    """Closed-form i_crit at Kasemchainan's 3 and 7 MPa (room temperature) for other values of the unfixed
+    parameters."""
     cases = [
         ("calibrated L_s", sink_spacing_m, None),
         ("L_s / 3", sink_spacing_m / 3, None),
@@ -333,14 +358,14 @@ def sensitivity(cfg: LiSupplyConfig, sink_spacing_m: float, creep_branch_m: floa
         cases.append(("creep-branch root of the calibration", creep_branch_m, None))
     rows = []
     for label, length, size in cases:
-        at = {p: closed_form(cfg, length, ROOM_K, p, size) for p in (3.0, 7.0)}
+        at = {p: closed_form(cfg, length, ROOM_K, p, size) for p in (P_LOW_MPA, P_HIGH_MPA)}
         rows.append(
             {
                 "case": label,
                 "sink_spacing_um": length / UM,
-                "critical_current_3MPa_mA_cm2": at[3.0].critical_A_m2 / A_M2_PER_MA_CM2,
-                "critical_current_7MPa_mA_cm2": at[7.0].critical_A_m2 / A_M2_PER_MA_CM2,
-                "mechanism_7MPa": at[7.0].limiting_mechanism,
+                "critical_current_3MPa_mA_cm2": at[P_LOW_MPA].critical_A_m2 / A_M2_PER_MA_CM2,
+                "critical_current_7MPa_mA_cm2": at[P_HIGH_MPA].critical_A_m2 / A_M2_PER_MA_CM2,
+                "mechanism_7MPa": at[P_HIGH_MPA].limiting_mechanism,
             }
         )
     return rows
@@ -352,23 +377,24 @@ def sensitivity(cfg: LiSupplyConfig, sink_spacing_m: float, creep_branch_m: floa
 def _findings(cfg: LiSupplyConfig) -> list[str]:
     """The mechanism paragraph, with its numbers computed from the parameter sets."""
     params = transport(cfg, 1e-5)
-    pressure_factor = params.equilibrium_site_fraction(ROOM_K, 3e6) / params.equilibrium_site_fraction(ROOM_K)
+    pressure_factor = params.equilibrium_site_fraction(ROOM_K, P_LOW_MPA * MPA) / params.equilibrium_site_fraction(
+        ROOM_K
+    )
     warm = [params.self_diffusivity(t) / params.self_diffusivity(ROOM_K) for t in (333.15, 353.15)]
     n = creep_law("Li_Masias2019").stress_exponent
-    kas = [r["critical_current_mA_cm2"] for r in PUBLISHED[:2]]
-    measured_exponent = math.log(kas[1] / kas[0]) / math.log(7.0 / 3.0)
     return [
         "* The vacancy route alone gives i_crit = (s_crit - 1) F D* exp(-p Omega/RT) / (f f_inj Omega L_s) "
         "(thick Li): x_eq cancels against D_v = D*/(f x_eq), so pressure lowers it only by exp(-p Omega/RT) "
-        f"({100 * (pressure_factor - 1):.1f} % at 3 MPa) and temperature raises it with the "
+        f"({100 * (pressure_factor - 1):.1f} % at {P_LOW_MPA:g} MPa) and temperature raises it with the "
         f"{params.self_diffusion_activation_energy_eV:g} eV of self-diffusion (x{warm[0]:.1f} from 25 to 60 C, "
         f"x{warm[1]:.1f} to 80 C).",
         "* The creep route with micrometre-scale strength (Xu et al.: ~105 MPa at 1 um) cannot close voids of the "
         "size set by L_s at a few MPa at room temperature; without the size effect it closes them at hundreds of "
         f"mA/cm2 (sensitivity table).  With Norton's n = {n:g} creep supply scales as p^{n:g}: "
-        f"x{(7.0 / 3.0) ** n:.0f} from 3 to 7 MPa, against x{kas[1] / kas[0]:.0f} measured "
-        f"(p^{measured_exponent:.1f}).  Neither route alone reproduces the measured pressure dependence; their "
-        "sum switches from one to the other instead of following it.",
+        f"x{(P_HIGH_MPA / P_LOW_MPA) ** n:.0f} from {P_LOW_MPA:g} to {P_HIGH_MPA:g} MPa, against "
+        f"x{I_HIGH_MA_CM2 / I_LOW_MA_CM2:.0f} measured (p^{KASEMCHAINAN_2019_EXPONENT:.1f}).  Neither route "
+        "alone reproduces the measured pressure dependence; their sum switches from one to the other instead "
+        "of following it.",
         "* Warm Li is weaker and creeps faster (37 kJ/mol; Xu et al.'s size exponent 1.0 at 90 C): at 60-80 C the "
         "creep route takes over above a few MPa.",
         "* Steady state is reached within 1/k = L_s^2 / D_v (well below a second), so the stripping time does "
@@ -432,8 +458,7 @@ def _markdown(cfg: LiSupplyConfig, report: dict[str, Any]) -> str:
             ],
         ),
         "",
-        "![critical current](figures/critical_current.png)",
-        "",
+        *figures_section(report["figures"], "### Figure"),
         "## Sensitivity to the unfixed parameters (closed form, room temperature)",
         "",
         markdown_table(
@@ -476,85 +501,52 @@ def _markdown(cfg: LiSupplyConfig, report: dict[str, Any]) -> str:
         "fem.coupling.vacancy_voids, includes the hot spots of its own contact).",
         "* Values marked 'check' in fem/data/li_supply.toml come from secondary summaries or memory.",
         "",
-        f"{report['environment']['mpi_ranks']} MPI rank(s), wall time {report['wall_time_s']:.1f} s.",
+        run_note(report),
         "",
     ]
     return "\n".join(lines)
 
 
-def _figure(path: Path, cfg: LiSupplyConfig, rows: list[dict[str, Any]]) -> None:
-    series = []
-    for T in sorted({r["temperature_K"] for r in rows}):
+def _figures(out: Path, rows: list[dict[str, Any]]) -> list[str]:
+    curves = []
+    for k, T in enumerate(sorted({r["temperature_K"] for r in rows})):
         sel = [r for r in rows if r["temperature_K"] == T]
-        series.append(
-            {
-                "x": [r["stack_pressure_MPa"] for r in sel],
-                "y": [r["critical_current_mA_cm2"] for r in sel],
-                "label": f"model {T - ZERO_C_K:.0f} C",
-                "style": "o-",
-            }
-        )
+        x, y = [r["stack_pressure_MPa"] for r in sel], [r["critical_current_mA_cm2"] for r in sel]
+        curves.append(series(x, y, f"model {T - ZERO_C_K:.0f} C", MARKERS[k % len(MARKERS)]))
     for ref in PUBLISHED:
         if ref["kind"] == "value":
-            series.append(
-                {
-                    "x": [ref["stack_pressure_MPa"]],
-                    "y": [ref["critical_current_mA_cm2"]],
-                    "label": f"{ref['source']} {ref['stack_pressure_MPa']:g} MPa "
-                    f"{ref['temperature_K'] - ZERO_C_K:.0f} C" + (" (calibration)" if _is_calibration(ref) else ""),
-                    "style": "s",
-                }
-            )
-    line_plot(
-        path,
-        series,
-        "stack pressure (MPa)",
-        "critical stripping current (mA/cm2)",
-        "Li supply limit: vacancy diffusion + creep",
-        logx=True,
-        logy=True,
+            label = f"{ref['source']} {ref['stack_pressure_MPa']:g} MPa {ref['temperature_K'] - ZERO_C_K:.0f} C"
+            label += " (calibration)" if _is_calibration(ref) else ""
+            curves.append(series([ref["stack_pressure_MPa"]], [ref["critical_current_mA_cm2"]], label, "k*"))
+    title = "Li supply limit: vacancy diffusion + creep"
+    xlabel, ylabel = "stack pressure (MPa)", "critical stripping current (mA/cm2)"
+    return [save_line_plot(out, "critical_current.png", curves, xlabel, ylabel, title, logx=True, logy=True)]
+
+
+def write_report(
+    out: Path, cfg: LiSupplyConfig, results: list[dict[str, Any]], comm: MPI.Comm, wall: float
+) -> dict[str, Any]:
+    """report.json, report.md and the figure (rank 0)."""
+    cal = calibration(cfg)
+    rows = [r for r in results if r["sweep"] == "map"]
+    report = study_report(
+        "li_supply",
+        cfg,
+        comm,
+        wall,
+        calibration=cal,
+        vacancy_parameters=asdict(transport(cfg, cal["value"])),
+        unfixed_parameters=unfixed_parameters(),
+        results=rows,
+        comparison=compare([r for r in results if r["sweep"] == "published"]),
+        sensitivity=sensitivity(cfg, cal["value"], cal["creep_branch_value"]),
+        figures=_figures(out, rows),
     )
-
-
-def run_study(cfg: LiSupplyConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
-    """Validate, calibrate, run the FEM sweep and the comparison points, write report.json/report.md."""
-    cfg.validate()
-    start = time.perf_counter()
-    if cfg.calibrate:
-        calibration = calibrate_sink_spacing(cfg)
-    else:
-        calibration = {
-            "parameter": "sink_spacing_m",
-            "value": cfg.sink_spacing_um * UM,
-            "creep_branch_value": math.nan,
-            "point": None,
-        }
-    L_s = calibration["value"]
-    sweep = [(t + ZERO_C_K, p) for t in cfg.temperatures_C for p in cfg.pressures_MPa]
-    rows = evaluate(cfg, comm, L_s, sweep)
-    published_rows = evaluate(cfg, comm, L_s, [(r["temperature_K"], r["stack_pressure_MPa"]) for r in PUBLISHED])
-    report = {
-        "study": "li_supply",
-        "parameters": asdict(cfg),
-        "calibration": calibration,
-        "vacancy_parameters": asdict(transport(cfg, L_s)),
-        "unfixed_parameters": unfixed_parameters(),
-        "results": rows,
-        "comparison": compare(published_rows),
-        "sensitivity": sensitivity(cfg, L_s, calibration["creep_branch_value"]),
-        "environment": environment(comm),
-    }
-    with atomic_output_dir(out, comm) as tmp:
-        report["wall_time_s"] = time.perf_counter() - start
-        if comm.rank == 0:
-            (tmp / "figures").mkdir()
-            _figure(tmp / "figures" / "critical_current.png", cfg, rows)
-            write_json(tmp / "report.json", report)
-            (tmp / "report.md").write_text(_markdown(cfg, report))
-    return report if comm.rank == 0 else None
+    return write_report_files(out, report, _markdown(cfg, report))
 
 
 ARGUMENT_HELP = {
+    **COMMON_HELP,
     "pressures_MPa": "stack pressures, MPa",
     "temperatures_C": "temperatures, C (Li melts at 180.5 C)",
     "electrolyte": "electrolyte label of the comparison (fem/data/materials.toml); the model is on the Li side",
@@ -566,15 +558,12 @@ ARGUMENT_HELP = {
     "calibrate": "calibrate L_s on Kasemchainan 3 MPa, RT",
     "size_effect": "size-dependent strength of Li in the creep route (Xu et al. 2017)",
     "cells_z": "P1/P2 cells through the Li thickness",
-    "degree": "Lagrange degree, 1 or 2",
     "time_steps": "geometrically growing backward-Euler steps over the stripping time",
 }
 
 
-def main(argv: list[str] | None = None) -> int:
-    return study_main(
-        "python -m studies.li_supply", __doc__.split("\n\n")[0], LiSupplyConfig, ARGUMENT_HELP, run_study, argv
-    )
+STUDY = Study("li_supply", __doc__, LiSupplyConfig, ARGUMENT_HELP, build_cases, run_case, write_report)
+run_study, main = STUDY.run, STUDY.main
 
 
 if __name__ == "__main__":

@@ -1,26 +1,18 @@
-"""The Li-supply estimate (fem.vacancy.supply) and its study (studies.li_supply).
+"""The Li-supply estimate (fem.vacancy.supply).
 
 * creep closure of a void: the power-law hollow-sphere rate, and for n = 1 the
   viscous result dR/dt = -p R / (4 eta) with eta = sigma_ref / (3 A);
-* the critical current is the sum of the two routes, the mechanism the larger;
-* the study (small smoke run): the FEM vacancy supply equals the closed form,
-  the calibration point is reproduced by the FEM, report.json has its keys,
-  bad input exits with status 2 before any work.
+* the critical current is the sum of the two routes, the mechanism the larger.
 """
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from mpi4py import MPI
 
 from fem.constants import FARADAY_C_PER_MOL, LI_MOLAR_VOLUME_M3_PER_MOL
 from fem.materials import NortonCreep, creep_law
 from fem.vacancy import analytic, critical_stripping_current, vacancy_transport, void_closure_velocity_m_s
 from fem.validation import ParameterError
-from studies._cli import run_cli
-from studies.li_supply import PUBLISHED, LiSupplyConfig, main, run_study
 
 
 def test_viscous_void_closure_is_the_hollow_sphere_solution():
@@ -54,50 +46,3 @@ def test_critical_current_adds_the_two_routes():
         params.equilibrium_site_fraction(T, p) / params.equilibrium_site_fraction(T)
     )
     assert thick.vacancy_A_m2 == pytest.approx(closed, rel=1e-12)
-
-
-SMALL = LiSupplyConfig(pressures_MPa=(3.0, 7.0), temperatures_C=(25.0,), cells_z=24, time_steps=12)
-
-
-def test_study_smoke(comm, shared_tmp_path):
-    out = shared_tmp_path / "li_supply"
-    report = run_study(SMALL, out, comm)
-    comm.barrier()
-    if comm.rank != 0:
-        return
-    assert report is not None
-    on_disk = json.loads((out / "report.json").read_text())
-    assert (out / "report.md").exists() and (out / "figures" / "critical_current.png").exists()
-    keys = {
-        "stack_pressure_MPa",
-        "temperature_K",
-        "electrolyte",
-        "supply_model",
-        "critical_current_mA_cm2",
-        "limiting_mechanism",
-    }
-    assert len(on_disk["results"]) == 2
-    for row in on_disk["results"]:
-        assert keys <= set(row)
-        assert row["limiting_mechanism"] in ("vacancy_diffusion", "creep")
-        assert abs(row["fem_vs_closed_form_percent"]) < 0.05  # FEM steady state against the exact 1D slab
-    calibration = on_disk["calibration"]
-    assert calibration["parameter"] == "sink_spacing_m"
-    assert 1e-6 < calibration["value"] < calibration["creep_branch_value"] < 1e-3
-    at_3MPa = on_disk["comparison"][0]
-    assert at_3MPa["verdict"] == "calibration point"
-    assert at_3MPa["predicted_mA_cm2"] == pytest.approx(0.2, rel=5e-4)
-    assert len(on_disk["comparison"]) == len(PUBLISHED)
-    assert "ONE parameter is calibrated on ONE published point" in (out / "report.md").read_text()
-
-
-@pytest.mark.parametrize(
-    ("arguments", "name"),
-    [(["--pressures-MPa", "-1"], "pressures_MPa"), (["--critical-supersaturation", "1.0"], "critical_supersaturation")],
-)
-def test_bad_input_exits_before_work(shared_tmp_path, capsys, arguments, name):
-    out = shared_tmp_path / "refused"
-    assert run_cli(main, ["--out", str(out), *arguments]) == 2
-    assert not out.exists()
-    if MPI.COMM_WORLD.rank == 0:
-        assert name in capsys.readouterr().err

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,17 +34,14 @@ from geometries.image_contact import (
 )
 from geometries.planar import PlanarInterfaceParams, planar_interface_mesh
 from geometries.spots import grid_spots
-from studies._cli import COMMON_HELP, run_cli, study_main
+from studies._cli import COMMON_HELP, check_common_fields, run_cli
 from studies._figures import interface_current_figure
-from studies._output import write_json
-from studies._report import environment, markdown_table
-from studies._sweep import run_config_study
+from studies._report import figures_section, markdown_table, run_note, study_report, write_report_files
+from studies._study import Study
+from studies._units import A_M2_PER_MA_CM2, OHM_CM2_PER_OHM_M2, UM
 
-__all__ = ["ImageConstrictionConfig", "run_study", "main"]
+__all__ = ["ImageConstrictionConfig", "Case", "build_cases", "run_study", "main"]
 
-UM = 1e-6
-A_M2_PER_MA_CM2 = 10.0
-OHM_CM2_PER_OHM_M2 = 1e4
 CASES = ("image", "equal_area_spot")
 
 
@@ -78,11 +75,24 @@ class ImageConstrictionConfig:
         check_range("sse_thickness_um", self.sse_thickness_um, 0.0, 1e4, unit="um")
         check_choice("electrolyte", self.electrolyte, sorted(parameter_sets()["electrolyte"]))
         check_choice("interface", self.interface, sorted(parameter_sets()["interface"]))
-        check_choice("degree", str(self.degree), ("1", "2"))
         check_range("bulk_cells", self.bulk_cells, 2.0, 200.0, low_inclusive=True, high_inclusive=True)
-        check_range("groups", self.groups, 1, comm_size, low_inclusive=True, high_inclusive=True)
-        for case in CASES:  # geometric feasibility of both cells
-            cell_params(self, case)
+        check_common_fields(self, comm_size)
+        for case in build_cases(self):  # geometric feasibility of both cells
+            cell_params(self, case.cell)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One cell: the traced image ("image") or its equal-area single spot ("equal_area_spot")."""
+
+    cell: str
+
+    def label(self) -> str:
+        return self.cell.replace("_", " ")
+
+
+def build_cases(cfg: ImageConstrictionConfig) -> list[Case]:
+    return [Case(cell) for cell in CASES]
 
 
 def _pattern(cfg: ImageConstrictionConfig) -> Any:
@@ -110,8 +120,9 @@ def cell_params(cfg: ImageConstrictionConfig, case: str) -> PlanarInterfaceParam
     return PlanarInterfaceParams(spot, L, 0.0, edge, bulk)
 
 
-def run_case(cfg: ImageConstrictionConfig, case: str, comm: MPI.Comm, out: Path) -> dict[str, Any]:
+def run_case(cfg: ImageConstrictionConfig, case: Case, comm: MPI.Comm, out: Path) -> dict[str, Any]:
     """Mesh one cell, solve Butler-Volmer and ideal contact, post-process."""
+    case = case.cell
     params = cell_params(cfg, case)
     start = time.perf_counter()
     build = image_contact_mesh if case == "image" else planar_interface_mesh
@@ -167,19 +178,13 @@ def write_report(
     """report.json and report.md (rank 0)."""
     by_case = {r["case"]: r for r in results}
     image, spot = by_case["image"], by_case["equal_area_spot"]
-    report = {
-        "study": "image_constriction",
-        "parameters": asdict(cfg),
-        "cases": results,
-        "image_over_equal_area_spot": {
-            key: image[key] / spot[key]
-            for key in ("asr_constriction_ohm_cm2", "asr_spreading_ohm_cm2", "hotspot_factor")
-        },
-        "environment": environment(comm, cfg.groups),
-        "wall_time_s": wall,
-        "figures": [r["figure"] for r in results],
+    ratio = {
+        key: image[key] / spot[key] for key in ("asr_constriction_ohm_cm2", "asr_spreading_ohm_cm2", "hotspot_factor")
     }
-    write_json(out / "report.json", report)
+    figures = [r["figure"] for r in results]
+    report = study_report(
+        "image_constriction", cfg, comm, wall, cases=results, image_over_equal_area_spot=ratio, figures=figures
+    )
     columns = [
         ("case", "cell"),
         ("contact_fraction_pixels", "f pixels"),
@@ -191,7 +196,6 @@ def write_report(
         ("num_dofs", "dofs"),
         ("solve_seconds", "solve (s)"),
     ]
-    ratio = report["image_over_equal_area_spot"]
     lines = [
         f"# Current constriction on the contact image {Path(cfg.contact_image).name}",
         "",
@@ -203,13 +207,11 @@ def write_report(
         f"Image over equal-area spot: constriction ASR x{ratio['asr_constriction_ohm_cm2']:.3g}, spreading ASR "
         f"x{ratio['asr_spreading_ohm_cm2']:.3g}, hot-spot factor x{ratio['hotspot_factor']:.3g}.",
         "",
-        *[f"![{r['case']}]({r['figure']})" for r in results],
-        "",
-        f"{report['environment']['mpi_ranks']} MPI rank(s), wall time {wall:.1f} s.",
+        *figures_section(figures),
+        run_note(report),
         "",
     ]
-    (out / "report.md").write_text("\n".join(lines))
-    return report
+    return write_report_files(out, report, "\n".join(lines))
 
 
 ARGUMENT_HELP = {
@@ -228,21 +230,10 @@ ARGUMENT_HELP = {
 }
 
 
-def run_study(cfg: ImageConstrictionConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
-    """Validate, run the image and equal-area-spot cells, write the report into ``out`` atomically."""
-    return run_config_study("image constriction study", cfg, lambda _: list(CASES), run_case, write_report, out, comm)
-
-
-def main(argv: list[str] | None = None) -> int:
-    return study_main(
-        "python -m studies.image_constriction",
-        __doc__.split("\n\n")[0],
-        ImageConstrictionConfig,
-        ARGUMENT_HELP,
-        run_study,
-        argv,
-    )
-
+STUDY = Study(
+    "image_constriction", __doc__, ImageConstrictionConfig, ARGUMENT_HELP, build_cases, run_case, write_report
+)
+run_study, main = STUDY.run, STUDY.main
 
 if __name__ == "__main__":
     sys.exit(run_cli(main))

@@ -1,5 +1,5 @@
 # Shortcuts; the commands themselves are in README.md.
-.PHONY: env study test test-slow lint bench
+.PHONY: env study test test-slow test-launcher lint bench
 
 env:
 	containers/run --build
@@ -12,6 +12,9 @@ test:
 
 test-slow:
 	containers/run tests/run.sh --slow
+
+test-launcher:
+	tests/launcher.sh
 
 lint:
 	containers/run ruff check .

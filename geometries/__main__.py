@@ -12,6 +12,8 @@ from pathlib import Path
 from fem.validation import ParameterError
 from geometries._build import run_cli_build
 from geometries.gradient import register_gradient
+from geometries.image_contact import register_image_contact
+from geometries.image_volume import register_image_volume
 from geometries.interdigitated import register_interdigitated
 from geometries.planar import PlanarInterfaceParams, build_planar_interface, mesh_info
 from geometries.porous import register_porous
@@ -68,7 +70,14 @@ def build_planar(args: argparse.Namespace) -> None:
 
 #: One registration function per family: it adds a subcommand whose
 #: ``handler`` default builds the mesh from the parsed arguments.
-FAMILIES = [register_planar, register_interdigitated, register_porous, register_gradient]
+FAMILIES = [
+    register_planar,
+    register_interdigitated,
+    register_porous,
+    register_gradient,
+    register_image_contact,
+    register_image_volume,
+]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,12 +21,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fem.markers import CELL_MARKERS, FACET_MARKERS
 from fem.validation import ParameterError, check_positive, check_range
 from geometries._build import distributed_mesh, write_mesh_files
 from geometries.spots import InterfacePattern
+
+if TYPE_CHECKING:
+    from geometries.image_contact import ContactImagePattern
 
 __all__ = [
     "PlanarInterfaceParams",
@@ -46,7 +49,8 @@ class PlanarInterfaceParams:
     """Parameters of the planar interface cell (SI units).
 
     Attributes:
-        pattern: contact spots or voids in the interface (geometries.spots).
+        pattern: contact spots or voids in the interface (geometries.spots), or
+            contact polygons traced from an image (geometries.image_contact).
         sse_thickness: electrolyte thickness L (m).
         lithium_thickness: Li thickness h_li (m); 0 leaves the Li out.
         mesh_size_edges: element size at the edges of spots / voids (m).
@@ -55,7 +59,7 @@ class PlanarInterfaceParams:
             bulk (m); default 2 x the bulk size.
     """
 
-    pattern: InterfacePattern
+    pattern: InterfacePattern | ContactImagePattern
     sse_thickness: float
     lithium_thickness: float
     mesh_size_edges: float
@@ -74,7 +78,8 @@ class PlanarInterfaceParams:
                 f"mesh_size_edges = {self.mesh_size_edges:.3g} m must not exceed "
                 f"mesh_size_bulk = {self.mesh_size_bulk:.3g} m"
             )
-        if self.mesh_size_edges > 0.5 * self.pattern.smallest_radius:
+        # (traced image polygons carry their own vertices, >= 8 a ring, so no feature is under-resolved)
+        if isinstance(self.pattern, InterfacePattern) and self.mesh_size_edges > 0.5 * self.pattern.smallest_radius:
             raise ParameterError(
                 f"mesh_size_edges = {self.mesh_size_edges:.3g} m is larger than half the smallest "
                 f"spot/void radius {self.pattern.smallest_radius:.3g} m; refine the mesh"
@@ -85,9 +90,11 @@ class PlanarInterfaceParams:
         return self.pattern.footprint
 
 
-def _interface_disks(occ: Any, pattern: InterfacePattern, z: float) -> list[int]:
+def _interface_disks(occ: Any, pattern: InterfacePattern | ContactImagePattern, z: float) -> list[int]:
     """Create the pattern's disks at model height z (clipped/merged for spot grids); surface tags."""
     u = 1.0 / MODEL_UNIT_M
+    if not isinstance(pattern, InterfacePattern):  # traced polygons, already inside the footprint
+        return pattern.occ_surfaces(occ, z, u)
     disks = [(2, occ.addDisk(u * d.x, u * d.y, z, u * d.radius, u * d.radius)) for d in pattern.disks]
     b = pattern.footprint
     if pattern.clip_cell > 0.0 or any(
@@ -191,7 +198,7 @@ def mesh_info(params: PlanarInterfaceParams, model: Any) -> dict[str, Any]:
         if FACET_MARKERS[name] in [tag for dim, tag in model.getPhysicalGroups(2)]
     }
     footprint_area = params.footprint**2
-    pattern = asdict(params.pattern)
+    pattern = asdict(params.pattern) if isinstance(params.pattern, InterfacePattern) else params.pattern.summary()
     return {
         "builder": "geometries.planar.build_planar_interface",
         "units": "SI (m)",

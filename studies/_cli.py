@@ -1,4 +1,13 @@
-"""Command-line plumbing shared by the studies: list parsing and the refusal path."""
+"""Command-line plumbing shared by the studies: the command, the options, the shared fields, the refusal path.
+
+A study's command line is ``main = study_command("studies.<name>", __doc__,
+Config, ARGUMENT_HELP, run_study)``: ``--out`` plus one option per field of
+the frozen config dataclass (defaults from the class, help texts with units
+from ``ARGUMENT_HELP``, which starts from :data:`COMMON_HELP`), run under
+:func:`run_cli` so that bad input exits with status 2 and a message naming the
+parameter.  :func:`check_common_fields` refuses bad values of the fields
+studies share (degree, mesh-refinement check, rank groups).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +20,7 @@ from typing import Any
 
 from mpi4py import MPI
 
-from fem.validation import ParameterError
+from fem.validation import ParameterError, check_choice, check_range
 
 __all__ = [
     "float_list",
@@ -20,11 +29,15 @@ __all__ = [
     "run_cli",
     "add_config_arguments",
     "config_from_namespace",
+    "check_common_fields",
     "study_main",
+    "study_command",
+    "COMMON_HELP",
 ]
 
 
-#: Help texts of the options every study shares.
+#: Help texts of the options several studies share (a study's ARGUMENT_HELP starts from these and
+#: overrides what it means differently).
 COMMON_HELP: dict[str, str] = {
     "degree": "Lagrange degree, 1 or 2",
     "refinement_levels": "mesh levels of the convergence check (0 = none, else 2 to 5)",
@@ -32,6 +45,9 @@ COMMON_HELP: dict[str, str] = {
     "convergence_tolerance_percent": "stated tolerance of the convergence check, %%",
     "groups": "MPI rank groups that run cases concurrently (1 to the number of ranks)",
     "fields": "skip the VTX/XDMF field output",
+    "electrolyte": "electrolyte parameter set (fem/data/materials.toml)",
+    "interface": "interface kinetics parameter set (fem/data/materials.toml)",
+    "current_density_mA_cm2": "applied current density, mA/cm2, in (0, 100)",
 }
 
 
@@ -123,6 +139,22 @@ def config_from_namespace(config_type: type, args: argparse.Namespace) -> Any:
     return config_type(**values)
 
 
+def check_common_fields(cfg: Any, comm_size: int) -> None:
+    """Refuse bad values of the shared fields ``cfg`` has (ParameterError names the field): ``degree``
+    1 or 2; ``refinement_levels`` 0 (no check) or 2 to 5; ``refinement_ratio`` 1.1 to 2; ``groups``
+    1 to the number of ranks."""
+    names = {field.name for field in dataclasses.fields(cfg)}
+    if "degree" in names:
+        check_choice("degree", str(cfg.degree), ("1", "2"))
+    if "refinement_levels" in names:
+        check_range("refinement_levels", cfg.refinement_levels, 0, 5, low_inclusive=True, high_inclusive=True)
+        if cfg.refinement_levels == 1:
+            raise ParameterError("refinement_levels = 1: use 0 (no check) or at least 2 levels")
+    if "refinement_ratio" in names:
+        check_range("refinement_ratio", cfg.refinement_ratio, 1.1, 2.0, low_inclusive=True, high_inclusive=True)
+    check_range("groups", cfg.groups, 1, comm_size, low_inclusive=True, high_inclusive=True)
+
+
 def study_main(
     prog: str,
     description: str,
@@ -142,3 +174,16 @@ def study_main(
     args = parser.parse_args(argv)
     run_study(config_from_namespace(config_type, args), args.out)
     return 0
+
+
+def study_command(
+    module: str, doc: str, config_type: type, helps: dict[str, str], run_study: Callable[[Any, Any], Any]
+) -> Callable[[list[str] | None], int]:
+    """``main(argv)`` of the study ``module`` (``studies.<name>``): :func:`study_main` with the program
+    name ``python -m <module>`` and the first paragraph of the module docstring ``doc`` as description."""
+
+    def main(argv: list[str] | None = None) -> int:
+        return study_main(f"python -m {module}", doc.split("\n\n")[0], config_type, helps, run_study, argv)
+
+    main.__doc__ = f"The command line of {module}: --out DIR and one option per config field (see --help)."
+    return main

@@ -7,7 +7,7 @@ from typing import Any
 
 from studies._report import markdown_table, percent_error
 
-__all__ = ["richardson", "convergence_summary", "convergence_markdown"]
+__all__ = ["richardson", "convergence_summary", "convergence_markdown", "reference_convergence"]
 
 
 def richardson(values: list[float], ratio: float) -> tuple[float, float]:
@@ -52,6 +52,28 @@ def convergence_summary(
         summary["quantities"][key] = entry
     summary["converged"] = converged
     return summary
+
+
+def reference_convergence(
+    cfg: Any, results: list[dict[str, Any]], reference: dict[str, Any], sweep: str, quantities: tuple[str, ...]
+) -> dict[str, Any] | None:
+    """The mesh check of a study's reference case: None without one (``cfg.refinement_levels`` < 2),
+    else :func:`convergence_summary` (``cfg.refinement_ratio``, ``cfg.convergence_tolerance_percent``)
+    over the results that match every item of ``reference`` and belong to the reference case's
+    ``sweep`` (the coarsest level, run by the sweep) or to the ``refinement`` cases, ordered by
+    refinement; ``reference`` heads the returned dictionary."""
+    if cfg.refinement_levels < 2:
+        return None
+    levels = sorted(
+        (
+            r
+            for r in results
+            if all(r[key] == value for key, value in reference.items()) and r["sweep"] in (sweep, "refinement")
+        ),
+        key=lambda r: r["refinement"],
+    )
+    summary = convergence_summary(levels, quantities, cfg.refinement_ratio, cfg.convergence_tolerance_percent)
+    return {**reference, **summary}
 
 
 def convergence_markdown(summary: dict[str, Any], case_description: str) -> list[str]:

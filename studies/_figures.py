@@ -1,4 +1,14 @@
-"""Figure helpers: matplotlib line plots and PyVista off-screen renders (rank 0 only)."""
+"""Figure helpers: matplotlib line plots and PyVista off-screen renders (rank 0 only).
+
+Conventions: a study's figures go to ``<out>/figures/<name>.png`` and are
+listed in report.json (``figures``, paths relative to the report) and shown
+by report.md (studies._report.figures_section).  A line plot is a list of
+:func:`series` (x, y, label, matplotlib style); :func:`save_line_plot` writes
+one there and returns its relative path.  Model results use markers
+(:data:`MARKERS`, cycled per series) or line styles (:data:`LINES`),
+analytic and published references black dashed or dotted lines (``"k--"``,
+``"k:"``).  Axis labels carry units in parentheses, as the table headers do.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +19,10 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "MARKERS",
+    "LINES",
+    "series",
+    "save_line_plot",
     "line_plot",
     "render_surface_field",
     "interface_current_figure",
@@ -16,24 +30,44 @@ __all__ = [
     "void_growth_figure",
 ]
 
+#: Marker styles cycled over the series of one figure (model results).
+MARKERS = ("o-", "s-", "^-", "v-", "d-", "x-", "+-", "*-")
+#: Line styles cycled over profiles (model results without markers).
+LINES = ("-", "--", "-.", ":")
+
+
+def series(x: Any, y: Any, label: str, style: str = "o-") -> dict[str, Any]:
+    """One curve of a :func:`line_plot`: x and y values, legend label, matplotlib format string."""
+    return {"x": x, "y": y, "label": label, "style": style}
+
+
+def save_line_plot(out: Path, name: str, *plot: Any, folder: str = "figures", **options: Any) -> str:
+    """:func:`line_plot` (``plot`` and ``options``: its arguments after the path) into
+    ``out/folder/name``, the folder created; returns ``folder/name``, the path report.json and
+    report.md use."""
+    relative = f"{folder}/{name}" if folder else name
+    (out / relative).parent.mkdir(parents=True, exist_ok=True)
+    line_plot(out / relative, *plot, **options)
+    return relative
+
 
 def line_plot(
     path: Path,
-    series: Sequence[dict[str, Any]],
+    curves: Sequence[dict[str, Any]],
     xlabel: str,
     ylabel: str,
     title: str,
     logx: bool = False,
     logy: bool = False,
 ) -> None:
-    """Save a line plot; each series is {x, y, label, style} (style a matplotlib format)."""
+    """Save a line plot; each curve is a :func:`series` {x, y, label, style} (style a matplotlib format)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.0, 4.2), dpi=130)
-    for s in series:
+    for s in curves:
         ax.plot(s["x"], s["y"], s.get("style", "o-"), label=s["label"], ms=4)
     ax.set_xscale("log" if logx else "linear")
     ax.set_yscale("log" if logy else "linear")

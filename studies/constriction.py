@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import sys
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,18 +39,15 @@ from fem.output import write_fields_vtx, write_mesh_xdmf
 from fem.validation import ParameterError, check_choice, check_positive, check_range
 from geometries.planar import PlanarInterfaceParams, planar_interface_mesh
 from geometries.spots import InterfacePattern, grid_spots, spot_edge_clearance, spot_radius
-from studies._cli import COMMON_HELP, run_cli, study_main
-from studies._convergence import convergence_markdown, convergence_summary
-from studies._figures import interface_current_figure, line_plot
-from studies._output import write_json
-from studies._report import environment, markdown_table, percent_error
-from studies._sweep import run_config_study
+from studies._cli import COMMON_HELP, check_common_fields, run_cli
+from studies._convergence import convergence_markdown, reference_convergence
+from studies._figures import interface_current_figure, save_line_plot, series
+from studies._report import figures_section, markdown_table, percent_error, run_note, study_report, write_report_files
+from studies._study import Study
+from studies._units import A_M2_PER_MA_CM2, OHM_CM2_PER_OHM_M2, UM
 
-__all__ = ["ConstrictionConfig", "Case", "main"]
+__all__ = ["ConstrictionConfig", "Case", "main", "run_study"]
 
-UM = 1e-6  # m per micrometre
-A_M2_PER_MA_CM2 = 10.0
-OHM_CM2_PER_OHM_M2 = 1e4
 DISTRIBUTION_MULTIPLES = (1.1, 1.25, 1.5, 2.0, 3.0)
 
 
@@ -93,15 +90,10 @@ class ConstrictionConfig:
         check_choice("interface", self.interface, sorted(parameter_sets()["interface"]))
         if self.exchange_current_density_mA_cm2 is not None:
             check_positive("exchange_current_density_mA_cm2", self.exchange_current_density_mA_cm2, "mA/cm2")
-        check_choice("degree", str(self.degree), ("1", "2"))
         check_range("edge_resolution", self.edge_resolution, 2.0, 64.0, low_inclusive=True, high_inclusive=True)
         check_range("bulk_cells", self.bulk_cells, 2.0, 200.0, low_inclusive=True, high_inclusive=True)
-        check_range("refinement_levels", self.refinement_levels, 0, 5, low_inclusive=True, high_inclusive=True)
-        if self.refinement_levels == 1:
-            raise ParameterError("refinement_levels = 1: use 0 (no check) or at least 2 levels")
-        check_range("refinement_ratio", self.refinement_ratio, 1.1, 2.0, low_inclusive=True, high_inclusive=True)
         check_positive("convergence_tolerance_percent", self.convergence_tolerance_percent, "%")
-        check_range("groups", self.groups, 1, comm_size, low_inclusive=True, high_inclusive=True)
+        check_common_fields(self, comm_size)
         for case in build_cases(self):  # geometric feasibility of every case, before any meshing
             case_pattern(self, case)
 
@@ -115,6 +107,21 @@ class ConstrictionConfig:
                 source="user override",
             )
         return kinetics
+
+
+#: Help text (with units) of every config field: the --help of the command line.
+ARGUMENT_HELP = {
+    **COMMON_HELP,
+    "contact_fractions": "single-spot sweep: contact fractions in (0, 1)",
+    "n_spots": "spot-number sweep: perfect squares (1, 4, 9, ...)",
+    "spot_sweep_contact_fraction": "contact fraction of the spot-number sweep, in (0, 1)",
+    "current_density_mA_cm2": "applied (stripping) current density, mA/cm2, in (0, 100)",
+    "footprint_um": "periodic cell side b, um",
+    "sse_thickness_um": "electrolyte thickness L, um (>= b for the spreading field to decay)",
+    "exchange_current_density_mA_cm2": "override the exchange current density i0 of the set, mA/cm2",
+    "edge_resolution": "elements per spot radius at the spot edge, 2 to 64",
+    "bulk_cells": "elements across the footprint far from the interface, 2 to 200",
+}
 
 
 @dataclass(frozen=True)
@@ -375,22 +382,10 @@ def _spot_sweep_rows(cfg: ConstrictionConfig, results: list[dict[str, Any]]) -> 
 
 def mesh_convergence(cfg: ConstrictionConfig, results: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Reference case at every refinement level; error of the sweep's (coarsest) level."""
-    if cfg.refinement_levels < 2:
-        return None
     reference = _reference_case(cfg)
-    levels = sorted(
-        (
-            r
-            for r in results
-            if r["contact_fraction"] == reference.contact_fraction
-            and r["n_spots"] == reference.n_spots
-            and r["sweep"] in (reference.sweep, "refinement")
-        ),
-        key=lambda r: r["refinement"],
-    )
     quantities = ("asr_total_ohm_cm2", "asr_constriction_ohm_cm2", "asr_spreading_ohm_cm2", "hotspot_factor")
-    summary = convergence_summary(levels, quantities, cfg.refinement_ratio, cfg.convergence_tolerance_percent)
-    return {"contact_fraction": reference.contact_fraction, "n_spots": reference.n_spots, **summary}
+    case = {"contact_fraction": reference.contact_fraction, "n_spots": reference.n_spots}
+    return reference_convergence(cfg, results, case, reference.sweep, quantities)
 
 
 # ----------------------------------------------------------------------------- report
@@ -399,19 +394,12 @@ def mesh_convergence(cfg: ConstrictionConfig, results: list[dict[str, Any]]) -> 
 def _fem_asr_series(x: np.ndarray, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The two FEM curves every ASR figure shows: constriction (BV) and spreading (ideal contact)."""
     return [
-        {"x": x, "y": [r["asr_constriction_ohm_cm2"] for r in rows], "label": "constriction ASR (Butler-Volmer)"},
-        {
-            "x": x,
-            "y": [r["asr_spreading_ohm_cm2"] for r in rows],
-            "label": "spreading ASR (ideal contact)",
-            "style": "s-",
-        },
+        series(x, [r["asr_constriction_ohm_cm2"] for r in rows], "constriction ASR (Butler-Volmer)"),
+        series(x, [r["asr_spreading_ohm_cm2"] for r in rows], "spreading ASR (ideal contact)", "s-"),
     ]
 
 
-def _figures(
-    out: Path, cfg: ConstrictionConfig, results: list[dict[str, Any]], analytic_rows: list[dict[str, Any]]
-) -> list[str]:
+def _figures(out: Path, cfg: ConstrictionConfig, results: list[dict[str, Any]]) -> list[str]:
     kappa = electrolyte(cfg.electrolyte).ionic_conductivity_S_m
     b = cfg.footprint_um * UM
 
@@ -424,64 +412,37 @@ def _figures(
         f = np.array([r["contact_fraction"] for r in single])
         f_fine = np.linspace(min(f), min(max(f), 0.64), 60)
         analytic_series = [
-            {
-                "x": f_fine,
-                "y": [holm(x, 1, False) for x in f_fine],
-                "label": "Holm 1/(4 kappa a), half-space",
-                "style": "k--",
-            },
-            {"x": f_fine, "y": [holm(x, 1, True) for x in f_fine], "label": "Holm x flux-tube factor", "style": "k:"},
+            series(f_fine, [holm(x, 1, False) for x in f_fine], "Holm 1/(4 kappa a), half-space", "k--"),
+            series(f_fine, [holm(x, 1, True) for x in f_fine], "Holm x flux-tube factor", "k:"),
         ]
         title = f"One spot per {cfg.footprint_um:g} um cell, {cfg.electrolyte}, {cfg.current_density_mA_cm2:g} mA/cm2"
-        path = out / "figures" / "asr_vs_contact_fraction.png"
-        line_plot(
-            path, _fem_asr_series(f, single) + analytic_series, "contact fraction f", "ASR (ohm cm2)", title, True, True
-        )
-        figures.append("figures/asr_vs_contact_fraction.png")
+        curves = _fem_asr_series(f, single) + analytic_series
+        name = "asr_vs_contact_fraction.png"
+        figures.append(save_line_plot(out, name, curves, "contact fraction f", "ASR (ohm cm2)", title, True, True))
     spots = _spot_sweep_rows(cfg, results)
     if spots:
         n = np.array([r["n_spots"] for r in spots])
         f_spot = cfg.spot_sweep_contact_fraction
-        analytic_series = [
-            {"x": n, "y": [holm(f_spot, k, True) for k in n], "label": "Holm finite cell, N in parallel", "style": "k:"}
-        ]
+        holm_n = series(n, [holm(f_spot, k, True) for k in n], "Holm finite cell, N in parallel", "k:")
+        curves = [*_fem_asr_series(n, spots), holm_n]
         title = f"Equal total contact f = {f_spot:g}: many small spots beat one large"
-        path = out / "figures" / "asr_vs_n_spots.png"
-        line_plot(
-            path, _fem_asr_series(n, spots) + analytic_series, "number of spots N", "ASR (ohm cm2)", title, True, True
-        )
-        figures.append("figures/asr_vs_n_spots.png")
+        name = "asr_vs_n_spots.png"
+        figures.append(save_line_plot(out, name, curves, "number of spots N", "ASR (ohm cm2)", title, True, True))
     profile_case = next((r for r in results if "profile" in r), None)
     if profile_case is not None:
         mean = profile_case["profile_contact_mean_A_m2"]
         x = np.array(profile_case["profile"]["r_over_a"])
         x_fine = np.linspace(0.0, 0.975, 80)
-        line_plot(
-            out / "figures" / "current_profile.png",
-            [
-                {
-                    "x": x,
-                    "y": np.array(profile_case["profile"]["current_density_A_m2"]) / mean,
-                    "label": f"Butler-Volmer, i0 = {cfg.kinetics.exchange_current_density_A_m2 / 10:g} mA/cm2",
-                },
-                {
-                    "x": x,
-                    "y": np.array(profile_case["profile_fast_kinetics"]["current_density_A_m2"]) / mean,
-                    "label": "Butler-Volmer, 100 x i0",
-                    "style": "s-",
-                },
-                {
-                    "x": x_fine,
-                    "y": analytic.primary_spot_current_ratio(x_fine),
-                    "label": "primary (Newman 1966), half-space",
-                    "style": "k--",
-                },
-            ],
-            "r / a",
-            "i / mean over contact",
-            f"Current across one spot, f = {profile_case['contact_fraction']:g}",
-        )
-        figures.append("figures/current_profile.png")
+        i0_mA_cm2 = cfg.kinetics.exchange_current_density_A_m2 / A_M2_PER_MA_CM2
+        slow = np.array(profile_case["profile"]["current_density_A_m2"]) / mean
+        fast = np.array(profile_case["profile_fast_kinetics"]["current_density_A_m2"]) / mean
+        curves = [
+            series(x, slow, f"Butler-Volmer, i0 = {i0_mA_cm2:g} mA/cm2"),
+            series(x, fast, "Butler-Volmer, 100 x i0", "s-"),
+            series(x_fine, analytic.primary_spot_current_ratio(x_fine), "primary (Newman 1966), half-space", "k--"),
+        ]
+        title = f"Current across one spot, f = {profile_case['contact_fraction']:g}"
+        figures.append(save_line_plot(out, "current_profile.png", curves, "r / a", "i / mean over contact", title))
     return figures
 
 
@@ -551,8 +512,7 @@ def _markdown(cfg: ConstrictionConfig, report: dict[str, Any]) -> str:
     conv = report["mesh_convergence"]
     if conv:
         lines += convergence_markdown(conv, f"f = {conv['contact_fraction']:g}, N = {conv['n_spots']}")
-    if report["figures"]:
-        lines += ["## Figures", ""] + [f"![{Path(f).stem}]({f})" for f in report["figures"]] + [""]
+    lines += figures_section(report["figures"])
     lines += [
         "## Notes",
         "",
@@ -564,7 +524,7 @@ def _markdown(cfg: ConstrictionConfig, report: dict[str, Any]) -> str:
         "* With ideal contact the current density is singular at the spot edge (i ~ (a - r)^-1/2), so the hot-spot "
         "factor is reported for Butler-Volmer kinetics only; with kinetics it is finite and mesh-converged.",
         "* Fields for ParaView: fields/<case>/*.bp (VTX) and mesh_tags.xdmf.",
-        f"* {report['environment']['mpi_ranks']} MPI rank(s), wall time {report['wall_time_s']:.1f} s.",
+        f"* {run_note(report)}",
         "",
     ]
     return "\n".join(lines)
@@ -578,11 +538,12 @@ def write_report(
     kin = cfg.kinetics
     J = cfg.current_density_mA_cm2 * A_M2_PER_MA_CM2
     perfect = analytic.planar_cell_asr_ohm_m2(kappa_set.ionic_conductivity_S_m, cfg.sse_thickness_um * UM, kin, J)
-    analytic_rows = analytic_comparison(cfg, results)
-    report = {
-        "study": "constriction",
-        "parameters": asdict(cfg),
-        "materials": {
+    report = study_report(
+        "constriction",
+        cfg,
+        comm,
+        wall,
+        materials={
             "electrolyte": {
                 "name": kappa_set.name,
                 "ionic_conductivity_S_m": kappa_set.ionic_conductivity_S_m,
@@ -596,49 +557,17 @@ def write_report(
                 "source": kin.source,
             },
         },
-        "perfect_contact_asr_ohm_cm2": OHM_CM2_PER_OHM_M2 * perfect,
-        "cases": [r for r in results if r["sweep"] != "refinement"],
-        "analytic_comparison": analytic_rows,
-        "mesh_convergence": mesh_convergence(cfg, results),
-        "environment": environment(comm, cfg.groups),
-        "wall_time_s": wall,
-        "figures": [],
-    }
-    (out / "figures").mkdir(exist_ok=True)
-    report["figures"] = [r["figure"] for r in results if "figure" in r] + _figures(out, cfg, results, analytic_rows)
-    write_json(out / "report.json", report)
-    (out / "report.md").write_text(_markdown(cfg, report))
-    return report
-
-
-# ----------------------------------------------------------------------------- CLI
-
-
-ARGUMENT_HELP = {
-    **COMMON_HELP,
-    "contact_fractions": "single-spot sweep: contact fractions in (0, 1)",
-    "n_spots": "spot-number sweep: perfect squares (1, 4, 9, ...)",
-    "spot_sweep_contact_fraction": "contact fraction of the spot-number sweep, in (0, 1)",
-    "current_density_mA_cm2": "applied (stripping) current density, mA/cm2, in (0, 100)",
-    "footprint_um": "periodic cell side b, um",
-    "sse_thickness_um": "electrolyte thickness L, um (>= b for the spreading field to decay)",
-    "electrolyte": "electrolyte parameter set (fem/data/materials.toml)",
-    "interface": "interface kinetics parameter set (fem/data/materials.toml)",
-    "exchange_current_density_mA_cm2": "override the exchange current density i0 of the set, mA/cm2",
-    "edge_resolution": "elements per spot radius at the spot edge, 2 to 64",
-    "bulk_cells": "elements across the footprint far from the interface, 2 to 200",
-}
-
-
-def run_study(cfg: ConstrictionConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
-    """Validate, run every case, write the report into ``out`` atomically; report on rank 0."""
-    return run_config_study("constriction study", cfg, build_cases, run_case, write_report, out, comm, Case.label)
-
-
-def main(argv: list[str] | None = None) -> int:
-    return study_main(
-        "python -m studies.constriction", __doc__.split("\n\n")[0], ConstrictionConfig, ARGUMENT_HELP, run_study, argv
+        perfect_contact_asr_ohm_cm2=OHM_CM2_PER_OHM_M2 * perfect,
+        cases=[r for r in results if r["sweep"] != "refinement"],
+        analytic_comparison=analytic_comparison(cfg, results),
+        mesh_convergence=mesh_convergence(cfg, results),
+        figures=[r["figure"] for r in results if "figure" in r] + _figures(out, cfg, results),
     )
+    return write_report_files(out, report, _markdown(cfg, report))
+
+
+STUDY = Study("constriction", __doc__, ConstrictionConfig, ARGUMENT_HELP, build_cases, run_case, write_report)
+run_study, main = STUDY.run, STUDY.main
 
 
 if __name__ == "__main__":

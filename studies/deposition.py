@@ -38,7 +38,7 @@ import itertools
 import math
 import sys
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,28 +61,32 @@ from fem.electrochemistry.porous_electrode import (
 )
 from fem.materials import electrolyte, interface_kinetics, parameter_sets
 from fem.validation import ParameterError, check_choice, check_positive, check_range
-from studies._cli import COMMON_HELP, run_cli, study_main
-from studies._figures import line_plot
-from studies._output import write_json
-from studies._report import environment, markdown_table
-from studies._sweep import run_cases_to_report
+from studies._cli import check_common_fields, run_cli
+from studies._deposition_common import HOST_HELP, Case, HostKinetics, capacity_or_none_mAh_cm2
+from studies._figures import LINES, save_line_plot, series
+from studies._literature import plating_direction_lines, plating_direction_verdict
+from studies._report import figures_section, markdown_table, study_report, write_report_files
+from studies._study import Study
+from studies._units import A_M2_PER_MA_CM2, PER_M_PER_PER_CM, S_M_PER_MS_CM, UM
 
-__all__ = ["DepositionConfig", "Case", "ProblemCache", "build_cases", "case_host", "run_case", "run_study", "main"]
+__all__ = [
+    "DepositionConfig",
+    "Case",
+    "HostKinetics",
+    "ProblemCache",
+    "build_cases",
+    "case_host",
+    "run_case",
+    "run_study",
+    "main",
+]
 
-UM = 1e-6
-A_M2_PER_MA_CM2 = 10.0
-PER_M_PER_PER_CM = 100.0
-S_M_PER_MS_CM = 0.1
 #: Largest 1D mesh (cells across the host) the mesh sizing may ask for.
 MAX_HOST_CELLS = 20000
-PU_2019 = (
-    "Pu et al., Nat. Commun. 10 (2019) 1896 (review Fig. 5a): bare Ni plated on its top surface at about "
-    "3 mAh/cm2; the Al2O3-top / Au-bottom dual-gradient Ni scaffold plated bottom-up at 3-8 mAh/cm2."
-)
 
 
 @dataclass(frozen=True)
-class DepositionConfig:
+class DepositionConfig(HostKinetics):
     """Study parameters in the field's units (names carry them)."""
 
     sigma_ratios: tuple[float, ...] = (1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1e3)
@@ -136,8 +140,7 @@ class DepositionConfig:
             check_range(f"porosity_gradient[{k}]", value, 0.0, 1.0)
         check_range("min_host_cells", self.min_host_cells, 10, MAX_HOST_CELLS, low_inclusive=True, high_inclusive=True)
         check_range("cells_per_penetration_depth", self.cells_per_penetration_depth, 1.0, 100.0, low_inclusive=True)
-        check_choice("degree", str(self.degree), ("1", "2"))
-        check_range("groups", self.groups, 1, comm_size, low_inclusive=True, high_inclusive=True)
+        check_common_fields(self, comm_size)
         for case in build_cases(self):  # every profile inside the host, before any solve
             case_host(self, case)
 
@@ -147,33 +150,23 @@ class DepositionConfig:
             return self.electrolyte_conductivity_mS_cm * S_M_PER_MS_CM
         return electrolyte(self.electrolyte).ionic_conductivity_S_m
 
-    @property
-    def i0_A_m2(self) -> float:
-        if self.exchange_current_density_mA_cm2 is not None:
-            return self.exchange_current_density_mA_cm2 * A_M2_PER_MA_CM2
-        return interface_kinetics(self.interface).exchange_current_density_A_m2
 
-    @property
-    def kinetics(self) -> VolumeKinetics:
-        return VolumeKinetics.from_butler_volmer(interface_kinetics(self.interface))
-
-
-@dataclass(frozen=True)
-class Case:
-    """One host: ``sweep`` is conductivity, host, porosity or verification; ``name`` the variant."""
-
-    sweep: str
-    name: str
-    sigma_ratio: float = float("nan")
-
-    def label(self) -> str:
-        ratio = f", sigma/kappa = {self.sigma_ratio:g}" if self.sweep in ("conductivity", "verification") else ""
-        return f"{self.sweep}: {self.name}{ratio}"
-
-    @property
-    def case_id(self) -> str:
-        suffix = f"_{self.sigma_ratio:g}" if self.sweep in ("conductivity", "verification") else ""
-        return f"{self.sweep}_{self.name}{suffix}".replace(".", "p").replace("+", "")
+#: Help text (with units) of every config field: the --help of the command line.
+ARGUMENT_HELP = {
+    **HOST_HELP,
+    "host_thickness_um": "host thickness H, um",
+    "separator_thickness_um": "separator thickness L, um",
+    "porosity": "host porosity (electrolyte fraction), in (0, 1)",
+    "specific_area_1_cm": "electrochemically active scaffold area per host volume, 1/cm (cm2/cm3)",
+    "electrolyte_conductivity_mS_cm": "override the electrolyte conductivity, mS/cm",
+    "exchange_current_density_mA_cm2": "override i0 on the Ni scaffold surface, mA/cm2",
+    "scaffold_conductivity_S_m": "electronic conductivity of the scaffold material (Ni 1.4e7), S/m",
+    "insulator_conductivity_S_m": "conductivity of the insulating top coating (Al2O3; 'sigma ~ 0'), S/m, > 0",
+    "dual_gradient_layers_um": "Au bottom, Ni, Al2O3 top layer thicknesses, um; must sum to the host thickness",
+    "porosity_gradient": "bottom and top porosity of the 'dense bottom' gradient host (reversed: 'dense top')",
+    "min_host_cells": "fewest cells across the host",
+    "cells_per_penetration_depth": "cells per linear reaction penetration depth 1/nu",
+}
 
 
 HOSTS = ("bare_Ni", "Au_bottom", "Al2O3_top", "dual_gradient")
@@ -238,7 +231,7 @@ class ProblemCache:
     """Homogenised problems of one sweep, reused by the cases that share a mesh and a kinetic law
     (PorousElectrodeProblem.set_host refills the coefficients; no form is recompiled)."""
 
-    def __init__(self) -> None:
+    def __init__(self, cfg: DepositionConfig | None = None) -> None:
         self._problems: dict[tuple[Any, ...], PorousElectrodeProblem] = {}
         self.reused = 0
 
@@ -256,7 +249,8 @@ class ProblemCache:
         self._problems[key] = problem
         return problem
 
-    def clear(self) -> None:
+    def close(self) -> None:
+        """Destroy the problems (PETSc objects) of the sweep."""
         for problem in self._problems.values():
             problem.destroy()
         self._problems.clear()
@@ -279,10 +273,6 @@ def _profile(result: DepositionResult, host: HomogenisedHost, points: int = 400)
     }
 
 
-def capacity_or_none_mAh_cm2(charge_C_m2: float) -> float | None:
-    return None if not math.isfinite(charge_C_m2) else charge_C_m2 / C_M2_PER_MAH_CM2
-
-
 def run_case(
     cfg: DepositionConfig, case: Case, comm: MPI.Comm, out: Path, cache: ProblemCache | None = None
 ) -> dict[str, Any]:
@@ -298,7 +288,7 @@ def run_case(
     J = -cfg.current_density_mA_cm2 * A_M2_PER_MA_CM2  # plating: cathodic
     result = problem.solve_galvanostatic(J)
     if own:
-        cache.clear()
+        cache.close()
     top_fill, top_fill_z = result.capacity_to_fill_C_m2(2 * H / 3, H)
     first_fill, first_fill_z = result.capacity_to_fill_C_m2(0.0, H)
     z = np.array([0.5 * H])
@@ -381,54 +371,36 @@ def switch_ratio(rows: list[dict[str, Any]]) -> float | None:
 
 
 def _profile_series(rows: list[dict[str, Any]], label_key: str, floor: float = -np.inf) -> list[dict[str, Any]]:
-    styles = ["-", "--", "-.", ":"]
     return [
-        {
-            "x": np.array(r["profile"]["z_over_H"]),
-            "y": np.maximum(np.array(r["profile"]["deposition_rate_over_mean"]), floor),
-            "label": label_key.format(**r),
-            "style": styles[k % len(styles)],
-        }
+        series(
+            np.array(r["profile"]["z_over_H"]),
+            np.maximum(np.array(r["profile"]["deposition_rate_over_mean"]), floor),
+            label_key.format(**r),
+            LINES[k % len(LINES)],
+        )
         for k, r in enumerate(rows)
     ]
 
 
 def _figures(out: Path, rows: list[dict[str, Any]]) -> list[str]:
-    figures = out / "figures"
-    figures.mkdir(exist_ok=True)
     sweep = [r for r in rows if r["sweep"] == "conductivity"]
     decades = [r for r in sweep if abs(math.log10(r["sigma_ratio"]) - round(math.log10(r["sigma_ratio"]))) < 1e-9]
-    names = []
     xlabel = "height above the current collector z / H"
     ylabel = "deposition rate / mean"
-    line_plot(
-        figures / "profiles_conductivity.png",
-        _profile_series(decades or sweep, "sigma/kappa = {sigma_ratio:g}", floor=1e-4),
-        xlabel,
-        ylabel + " (floored at 1e-4)",
-        "Deposition-rate profiles across the conductivity sweep",
-        logy=True,
-    )
-    names.append("figures/profiles_conductivity.png")
+    profiles = _profile_series(decades or sweep, "sigma/kappa = {sigma_ratio:g}", floor=1e-4)
+    title = "Deposition-rate profiles across the conductivity sweep"
+    floored = ylabel + " (floored at 1e-4)"
+    names = [save_line_plot(out, "profiles_conductivity.png", profiles, xlabel, floored, title, logy=True)]
     ratios = np.array([r["sigma_ratio"] for r in sweep])
-    line_plot(
-        figures / "switch.png",
-        [
-            {"x": ratios, "y": np.array([r["fraction_bottom"] for r in sweep]), "label": "share in bottom third"},
-            {"x": ratios, "y": np.array([r["fraction_top"] for r in sweep]), "label": "share in top third"},
-            {
-                "x": ratios,
-                "y": np.array([r["bottom_up_index"] for r in sweep]),
-                "label": "bottom-up index",
-                "style": "s--",
-            },
-        ],
-        "scaffold conductivity / electrolyte conductivity",
-        "share / index",
-        "Top to bottom-up switch",
-        logx=True,
+    curves = [
+        series(ratios, np.array([r["fraction_bottom"] for r in sweep]), "share in bottom third"),
+        series(ratios, np.array([r["fraction_top"] for r in sweep]), "share in top third"),
+        series(ratios, np.array([r["bottom_up_index"] for r in sweep]), "bottom-up index", "s--"),
+    ]
+    xlabel_ratio = "scaffold conductivity / electrolyte conductivity"
+    names.append(
+        save_line_plot(out, "switch.png", curves, xlabel_ratio, "share / index", "Top to bottom-up switch", logx=True)
     )
-    names.append("figures/switch.png")
     for sweep_name, title, filename in (
         ("host", "Pu et al. hosts: bare Ni vs conductivity / lithiophilicity gradients", "profiles_hosts.png"),
         ("porosity", "Porosity-gradient Ni hosts (and uniform bare Ni)", "profiles_porosity.png"),
@@ -436,8 +408,7 @@ def _figures(out: Path, rows: list[dict[str, Any]]) -> list[str]:
         group = [r for r in rows if r["sweep"] == sweep_name]
         if sweep_name == "porosity":
             group = [r for r in rows if r["name"] == "bare_Ni"] + group
-        line_plot(figures / filename, _profile_series(group, "{label}"), xlabel, ylabel, title)
-        names.append(f"figures/{filename}")
+        names.append(save_line_plot(out, filename, _profile_series(group, "{label}"), xlabel, ylabel, title))
     return names
 
 
@@ -471,12 +442,9 @@ def _verdict(rows: list[dict[str, Any]]) -> dict[str, Any]:
     by_name = {r["name"]: r for r in rows if r["sweep"] == "host"}
     bare, dual = by_name["bare_Ni"], by_name["dual_gradient"]
     return {
-        "bare_Ni_plates_on_top": bare["bottom_up_index"] < 0.0 and bare["fraction_top"] > bare["fraction_bottom"],
-        "dual_gradient_plates_bottom_up": dual["bottom_up_index"] > 0.0
-        and dual["fraction_bottom"] > dual["fraction_top"],
+        **plating_direction_verdict(bare, dual),
         "bare_Ni_top_fill_mAh_cm2": bare["capacity_to_fill_top_mAh_cm2"],
         "dual_gradient_top_fill_mAh_cm2": dual["capacity_to_fill_top_mAh_cm2"],
-        "reference": PU_2019,
     }
 
 
@@ -516,15 +484,15 @@ def _markdown(cfg: DepositionConfig, report: dict[str, Any]) -> str:
         "",
         markdown_table(hosts, HOST_COLUMNS),
         "",
-        f"Literature: {PU_2019}",
-        "",
-        f"Model: bare Ni plates on top: **{'yes' if verdict['bare_Ni_plates_on_top'] else 'no'}** "
-        f"(top pores fill at {_fmt(verdict['bare_Ni_top_fill_mAh_cm2'])} mAh/cm2); dual gradient plates bottom-up: "
-        f"**{'yes' if verdict['dual_gradient_plates_bottom_up'] else 'no'}** (top pores fill at "
-        f"{_fmt(verdict['dual_gradient_top_fill_mAh_cm2'])} mAh/cm2). Qualitative comparison: the model has no "
-        "nucleation barrier, Li growth feedback or concentration polarisation, and Pu et al. used a liquid "
-        "electrolyte; the fill capacities assume the distribution of the first instant of plating.",
-        "",
+        *plating_direction_lines(
+            "Model",
+            verdict,
+            f"top pores fill at {_fmt(verdict['bare_Ni_top_fill_mAh_cm2'])} mAh/cm2",
+            f"top pores fill at {_fmt(verdict['dual_gradient_top_fill_mAh_cm2'])} mAh/cm2",
+            "Qualitative comparison: the model has no nucleation barrier, Li growth feedback or concentration "
+            "polarisation, and Pu et al. used a liquid electrolyte; the fill capacities assume the distribution of "
+            "the first instant of plating.",
+        ),
         "## Porosity gradients (Ni scaffold, area proportional to the solid fraction)",
         "",
         f"Porosity {cfg.porosity_gradient[0]:g} -> {cfg.porosity_gradient[1]:g} (dense bottom) and reversed.",
@@ -540,10 +508,7 @@ def _markdown(cfg: DepositionConfig, report: dict[str, Any]) -> str:
         f"{verification['exact']['bottom_up_index_error']:.2e}. Largest charge-conservation error over all cases "
         f"{max(r['charge_conservation_error'] for r in rows):.1e}.",
         "",
-        "## Figures",
-        "",
-        *[f"![{Path(f).stem}]({f})" for f in report["figures"]],
-        "",
+        *figures_section(report["figures"]),
         "## Throughput",
         "",
         f"{thr['cases']} homogenised cases in {thr['wall_s']:.2f} s on {report['environment']['mpi_ranks']} rank(s): "
@@ -577,88 +542,41 @@ def write_report(
     kinetics = interface_kinetics(cfg.interface)
     sweep = [r for r in results if r["sweep"] == "conductivity"]
     eps = cfg.porosity
-    report: dict[str, Any] = {
-        "study": "deposition",
-        "parameters": asdict(cfg),
-        "materials": {
+    kappa_set = electrolyte(cfg.electrolyte)
+    report = study_report(
+        "deposition",
+        cfg,
+        comm,
+        wall,
+        materials={
             "kappa_S_m": cfg.kappa_S_m,
-            "kappa_source": "user override"
-            if cfg.electrolyte_conductivity_mS_cm
-            else electrolyte(cfg.electrolyte).source,
+            "kappa_source": "user override" if cfg.electrolyte_conductivity_mS_cm else kappa_set.source,
             "i0_A_m2": cfg.i0_A_m2,
             "i0_source": "user override" if cfg.exchange_current_density_mA_cm2 else kinetics.source,
             "alpha_anodic": kinetics.alpha_anodic,
             "alpha_cathodic": kinetics.alpha_cathodic,
             "temperature_K": kinetics.temperature_K,
         },
-        "cases": results,
-        "switch_sigma_ratio": switch_ratio(sweep),
-        "switch_sigma_ratio_linear_theory": (eps / (1.0 - eps)) ** 1.5,
-        "pu_2019_comparison": _verdict(results),
-        "homogenised_throughput": {
+        cases=results,
+        switch_sigma_ratio=switch_ratio(sweep),
+        switch_sigma_ratio_linear_theory=(eps / (1.0 - eps)) ** 1.5,
+        pu_2019_comparison=_verdict(results),
+        homogenised_throughput={
             "cases": len(results),
             "wall_s": wall,
             "cases_per_second": len(results) / wall,
             "mean_case_seconds": float(np.mean([r["case_seconds"] for r in results])),
             "mean_host_cells": float(np.mean([r["host_cells"] for r in results])),
         },
-        "environment": environment(comm, cfg.groups),
-        "wall_time_s": wall,
-    }
-    report["figures"] = _figures(out, results)
-    write_json(out / "report.json", report)
-    (out / "report.md").write_text(_markdown(cfg, report))
-    return report
-
-
-# ----------------------------------------------------------------------------- CLI
-
-ARGUMENT_HELP = {
-    **COMMON_HELP,
-    "degree": "Lagrange degree of both potentials, 1 or 2",
-    "sigma_ratios": "scaffold / electrolyte conductivity ratios of the sweep, comma-separated, in [1e-8, 1e8]",
-    "current_density_mA_cm2": "plating current density, mA/cm2, in (0, 100)",
-    "host_thickness_um": "host thickness H, um",
-    "separator_thickness_um": "separator thickness L, um",
-    "porosity": "host porosity (electrolyte fraction), in (0, 1)",
-    "specific_area_1_cm": "electrochemically active scaffold area per host volume, 1/cm (cm2/cm3)",
-    "electrolyte": "electrolyte parameter set (fem/data/materials.toml)",
-    "electrolyte_conductivity_mS_cm": "override the electrolyte conductivity, mS/cm",
-    "interface": "interface kinetics parameter set for alpha and i0 (fem/data/materials.toml)",
-    "exchange_current_density_mA_cm2": "override i0 on the Ni scaffold surface, mA/cm2",
-    "scaffold_conductivity_S_m": "electronic conductivity of the scaffold material (Ni 1.4e7), S/m",
-    "insulator_conductivity_S_m": "conductivity of the insulating top coating (Al2O3; 'sigma ~ 0'), S/m, > 0",
-    "lithiophilic_i0_factor": "i0 on the lithiophilic (Au) bottom layer over i0 on Ni, >= 1",
-    "dual_gradient_layers_um": "Au bottom, Ni, Al2O3 top layer thicknesses, um; must sum to the host thickness",
-    "porosity_gradient": "bottom and top porosity of the 'dense bottom' gradient host (reversed: 'dense top')",
-    "min_host_cells": "fewest cells across the host",
-    "cells_per_penetration_depth": "cells per linear reaction penetration depth 1/nu",
-}
-
-
-def run_study(cfg: DepositionConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
-    """Validate, run every case, write the report into ``out`` atomically; report on rank 0."""
-    cfg.validate(comm.size)
-    cache = ProblemCache()
-    try:
-        return run_cases_to_report(
-            "deposition study",
-            build_cases(cfg),
-            lambda case, c, tmp: run_case(cfg, case, c, tmp, cache),
-            lambda tmp, results, wall: write_report(tmp, cfg, results, comm, wall),
-            out,
-            comm,
-            cfg.groups,
-            Case.label,
-        )
-    finally:
-        cache.clear()
-
-
-def main(argv: list[str] | None = None) -> int:
-    return study_main(
-        "python -m studies.deposition", __doc__.split("\n\n")[0], DepositionConfig, ARGUMENT_HELP, run_study, argv
+        figures=_figures(out, results),
     )
+    return write_report_files(out, report, _markdown(cfg, report))
+
+
+STUDY = Study(
+    "deposition", __doc__, DepositionConfig, ARGUMENT_HELP, build_cases, run_case, write_report, cache=ProblemCache
+)
+run_study, main = STUDY.run, STUDY.main
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import itertools
 import math
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +46,9 @@ from fem.electrochemistry.porous_electrode import (
     DepositionResult,
     Layers,
     PorousElectrodeProblem,
-    VolumeKinetics,
     porous_electrode_mesh,
 )
-from fem.materials import electrolyte, interface_kinetics, parameter_sets
+from fem.materials import electrolyte, parameter_sets
 from fem.mesh_io import MeshData
 from fem.output import write_fields_vtx
 from fem.validation import ParameterError, check_choice, check_positive, check_range
@@ -60,12 +59,15 @@ from geometries.gradient import (
     gradient_porosity_mesh,
 )
 from geometries.porous import OpenCellFoam, PorousHostParams, SpherePacking
-from studies._cli import COMMON_HELP, run_cli, study_main
-from studies._figures import line_plot, render_triangles
-from studies._output import write_json
-from studies._report import environment, markdown_table
-from studies._sweep import on_root, progress, run_config_study
-from studies.deposition import A_M2_PER_MA_CM2, PU_2019, UM, capacity_or_none_mAh_cm2
+from studies._cli import check_common_fields, run_cli
+from studies._deposition_common import HOST_HELP, HostKinetics, capacity_or_none_mAh_cm2
+from studies._deposition_common import Case as HostCase
+from studies._figures import LINES, render_triangles, save_line_plot, series
+from studies._literature import plating_direction_lines, plating_direction_verdict
+from studies._report import figures_section, markdown_table, study_report, write_report_files
+from studies._study import Study
+from studies._sweep import on_root, progress
+from studies._units import A_M2_PER_MA_CM2, UM
 
 __all__ = ["ResolvedDepositionConfig", "Case", "build_cases", "run_case", "run_study", "main"]
 
@@ -75,7 +77,7 @@ MAX_CONNECTED_TORTUOSITY = 100.0
 
 
 @dataclass(frozen=True)
-class ResolvedDepositionConfig:
+class ResolvedDepositionConfig(HostKinetics):
     """Study parameters in the field's units (names carry them)."""
 
     sigma_ratios: tuple[float, ...] = (1e-3, 1e-1, 10.0, 1e3)
@@ -121,8 +123,7 @@ class ResolvedDepositionConfig:
             )
         if len(self.porosity_gradient) not in (0, 2):
             raise ParameterError(
-                f"porosity_gradient has {len(self.porosity_gradient)} values; "
-                "give (bottom, top) or none"
+                f"porosity_gradient has {len(self.porosity_gradient)} values; give (bottom, top) or none"
             )
         for k, value in enumerate(self.porosity_gradient):
             check_range(f"porosity_gradient[{k}]", value, 0.0, 1.0)
@@ -131,8 +132,7 @@ class ResolvedDepositionConfig:
         if self.exchange_current_density_mA_cm2 is not None:
             check_positive("exchange_current_density_mA_cm2", self.exchange_current_density_mA_cm2, "mA/cm2")
         check_range("lithiophilic_i0_factor", self.lithiophilic_i0_factor, 1.0, 1e4, low_inclusive=True)
-        check_choice("degree", str(self.degree), ("1", "2"))
-        check_range("groups", self.groups, 1, comm_size, low_inclusive=True, high_inclusive=True)
+        check_common_fields(self, comm_size)
         self.foam_params()  # the geometry's own checks (resolution, reachable porosity, plane clearance)
         for bottom_top in self.porosity_gradient_hosts().values():
             bottom_top.layout()
@@ -140,16 +140,6 @@ class ResolvedDepositionConfig:
     @property
     def kappa_S_m(self) -> float:
         return electrolyte(self.electrolyte).ionic_conductivity_S_m
-
-    @property
-    def i0_A_m2(self) -> float:
-        if self.exchange_current_density_mA_cm2 is not None:
-            return self.exchange_current_density_mA_cm2 * A_M2_PER_MA_CM2
-        return interface_kinetics(self.interface).exchange_current_density_A_m2
-
-    @property
-    def kinetics(self) -> VolumeKinetics:
-        return VolumeKinetics.from_butler_volmer(interface_kinetics(self.interface))
 
     def _host(self, scaffold: Any, porosity: float) -> PorousHostParams:
         return PorousHostParams(
@@ -189,22 +179,29 @@ class ResolvedDepositionConfig:
         return hosts
 
 
+#: Help text (with units) of every config field: the --help of the command line.
+ARGUMENT_HELP = {
+    **HOST_HELP,
+    "footprint_um": "cell side, um (a whole multiple of foam_cell_um)",
+    "host_thickness_um": "host thickness H, um (a whole multiple of foam_cell_um)",
+    "separator_thickness_um": "separator thickness, um",
+    "foam_cell_um": "cubic foam lattice constant, um",
+    "porosity": "foam porosity, in (0, 1)",
+    "mesh_size_um": "element size at the scaffold surfaces, um",
+    "dual_gradient_layers_um": "bottom, middle, top material layer thicknesses, um; sum = host thickness",
+    "porosity_gradient": "bottom and top porosity of the sphere-packing gradient host (reversed: dense top)",
+    "sphere_radius_um": "sphere radius of the porosity-gradient hosts, um",
+    "exchange_current_density_mA_cm2": "override i0 on Ni, mA/cm2",
+    "scaffold_conductivity_S_m": "electronic conductivity of Ni, S/m",
+    "seed": "random seed of the sphere packings",
+    "write_fields": "write VTX fields and a 3D figure per case",
+}
+
+
 @dataclass(frozen=True)
-class Case:
-    """One host: ``sweep`` is conductivity, host or porosity; ``name`` the variant."""
-
-    sweep: str
-    name: str
-    sigma_ratio: float = float("nan")
-
-    def label(self) -> str:
-        ratio = f", sigma/kappa = {self.sigma_ratio:g}" if self.sweep == "conductivity" else ""
-        return f"{self.sweep}: {self.name}{ratio}"
-
-    @property
-    def case_id(self) -> str:
-        suffix = f"_{self.sigma_ratio:g}" if self.sweep == "conductivity" else ""
-        return f"{self.sweep}_{self.name}{suffix}".replace(".", "p").replace("+", "")
+class Case(HostCase):
+    """One host: ``sweep`` is conductivity, host or porosity; ``name`` the variant; on the foam mesh
+    or on the porosity-gradient packing of its name."""
 
     @property
     def mesh_key(self) -> str:
@@ -401,10 +398,7 @@ def _table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _figures(out: Path, rows: list[dict[str, Any]]) -> list[str]:
-    figures = out / "figures"
-    figures.mkdir(exist_ok=True)
     names = []
-    styles = ["-", "--", "-.", ":"]
     for sweep, filename, title in (
         ("conductivity", "profiles_conductivity.png", "Resolved (markers) vs homogenised (lines): conductivity sweep"),
         ("host", "profiles_hosts.png", "Bare Ni vs dual gradient: resolved (markers) vs homogenised (lines)"),
@@ -413,18 +407,14 @@ def _figures(out: Path, rows: list[dict[str, Any]]) -> list[str]:
         group = [r for r in rows if r["sweep"] == sweep]
         if not group:
             continue
-        series = []
+        curves = []
         for k, r in enumerate(group):
             label = f"sigma/kappa = {r['sigma_ratio']:g}" if sweep == "conductivity" else r["name"].replace("_", " ")
-            for model, style in (("resolved", "o"), ("homogenised", styles[k % len(styles)])):
-                series.append({
-                    "x": np.array(r[model]["profile_z_over_H"]),
-                    "y": np.maximum(np.array(r[model]["profile_deposition_rate_over_mean"]), 1e-4),
-                    "label": f"{label} ({model})", "style": style,
-                })  # fmt: skip
-        line_plot(figures / filename, series, "height above the current collector z / H",
-                  "deposition rate / mean (floored at 1e-4)", title, logy=True)  # fmt: skip
-        names.append(f"figures/{filename}")
+            for model, style in (("resolved", "o"), ("homogenised", LINES[k % len(LINES)])):
+                rate = np.maximum(np.array(r[model]["profile_deposition_rate_over_mean"]), 1e-4)
+                curves.append(series(np.array(r[model]["profile_z_over_H"]), rate, f"{label} ({model})", style))
+        xlabel, ylabel = "height above the current collector z / H", "deposition rate / mean (floored at 1e-4)"
+        names.append(save_line_plot(out, filename, curves, xlabel, ylabel, title, logy=True))
     return names
 
 
@@ -432,12 +422,9 @@ def _verdict(rows: list[dict[str, Any]]) -> dict[str, Any]:
     by_name = {r["name"]: r for r in rows if r["sweep"] == "host"}
     bare, dual = by_name["bare_Ni"]["resolved"], by_name["dual_gradient"]["resolved"]
     return {
-        "bare_Ni_plates_on_top": bare["bottom_up_index"] < 0.0 and bare["fraction_top"] > bare["fraction_bottom"],
-        "dual_gradient_plates_bottom_up": dual["bottom_up_index"] > 0.0
-        and dual["fraction_bottom"] > dual["fraction_top"],
+        **plating_direction_verdict(bare, dual),
         "bare_Ni_bottom_up_index": bare["bottom_up_index"],
         "dual_gradient_bottom_up_index": dual["bottom_up_index"],
-        "reference": PU_2019,
     }
 
 
@@ -445,22 +432,20 @@ def write_report(
     out: Path, cfg: ResolvedDepositionConfig, results: list[dict[str, Any]], comm: MPI.Comm, wall: float
 ) -> dict[str, Any]:
     """report.json, report.md and figures (rank 0)."""
-    report: dict[str, Any] = {
-        "study": "deposition_resolved",
-        "parameters": asdict(cfg),
-        "materials": {"kappa_S_m": cfg.kappa_S_m, "i0_A_m2": cfg.i0_A_m2},
-        "cases": results,
-        "pu_2019_comparison": _verdict(results),
-        "largest_bottom_up_index_difference": max(
+    report = study_report(
+        "deposition_resolved",
+        cfg,
+        comm,
+        wall,
+        materials={"kappa_S_m": cfg.kappa_S_m, "i0_A_m2": cfg.i0_A_m2},
+        cases=results,
+        pu_2019_comparison=_verdict(results),
+        largest_bottom_up_index_difference=max(
             abs(r["resolved"]["bottom_up_index"] - r["homogenised"]["bottom_up_index"]) for r in results
         ),
-        "environment": environment(comm, cfg.groups),
-        "wall_time_s": wall,
-    }
-    report["figures"] = _figures(out, results) + [r["figure_3d"] for r in results if r["figure_3d"]]
-    write_json(out / "report.json", report)
-    (out / "report.md").write_text(_markdown(cfg, report))
-    return report
+        figures=_figures(out, results) + [r["figure_3d"] for r in results if r["figure_3d"]],
+    )
+    return write_report_files(out, report, _markdown(cfg, report))
 
 
 def _markdown(cfg: ResolvedDepositionConfig, report: dict[str, Any]) -> str:
@@ -487,14 +472,14 @@ def _markdown(cfg: ResolvedDepositionConfig, report: dict[str, Any]) -> str:
         "",
         "## Pu et al. (2019)",
         "",
-        f"Literature: {PU_2019}",
-        "",
-        f"Resolved model: bare Ni plates on top: **{'yes' if verdict['bare_Ni_plates_on_top'] else 'no'}** "
-        f"(bottom-up index {verdict['bare_Ni_bottom_up_index']:+.3f}); dual gradient plates bottom-up: "
-        f"**{'yes' if verdict['dual_gradient_plates_bottom_up'] else 'no'}** (index "
-        f"{verdict['dual_gradient_bottom_up_index']:+.3f}). Qualitative: no nucleation barrier, no Li growth "
-        "feedback, no concentration polarisation; Pu et al. used a liquid electrolyte.",
-        "",
+        *plating_direction_lines(
+            "Resolved model",
+            verdict,
+            f"bottom-up index {verdict['bare_Ni_bottom_up_index']:+.3f}",
+            f"index {verdict['dual_gradient_bottom_up_index']:+.3f}",
+            "Qualitative: no nucleation barrier, no Li growth feedback, no concentration polarisation; Pu et al. "
+            "used a liquid electrolyte.",
+        ),
         "## Resolved vs homogenised",
         "",
         "Largest difference of the bottom-up index over the cases: "
@@ -505,10 +490,7 @@ def _markdown(cfg: ResolvedDepositionConfig, report: dict[str, Any]) -> str:
         f"{max(r['charge_conservation_error'] for r in rows):.1e}.",
         "",
         *_connectivity_note(rows),
-        "## Figures and fields",
-        "",
-        *[f"![{Path(f).stem}]({f})" for f in report["figures"]],
-        "",
+        *figures_section(report["figures"], "## Figures and fields"),
         "VTX fields per case (interface current density per cell in A/m2, phi_s, phi_e): "
         + ", ".join(f"`{r['fields']}`" for r in rows if r["fields"]),
         "",
@@ -555,56 +537,18 @@ def _connectivity_note(rows: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-# ----------------------------------------------------------------------------- CLI
-
-ARGUMENT_HELP = {
-    **COMMON_HELP,
-    "degree": "Lagrange degree of both potentials, 1 or 2",
-    "sigma_ratios": "scaffold / electrolyte conductivity ratios of the sweep, comma-separated, in [1e-8, 1e8]",
-    "current_density_mA_cm2": "plating current density, mA/cm2, in (0, 100)",
-    "footprint_um": "cell side, um (a whole multiple of foam_cell_um)",
-    "host_thickness_um": "host thickness H, um (a whole multiple of foam_cell_um)",
-    "separator_thickness_um": "separator thickness, um",
-    "foam_cell_um": "cubic foam lattice constant, um",
-    "porosity": "foam porosity, in (0, 1)",
-    "mesh_size_um": "element size at the scaffold surfaces, um",
-    "dual_gradient_layers_um": "bottom, middle, top material layer thicknesses, um; sum = host thickness",
-    "porosity_gradient": "bottom and top porosity of the sphere-packing gradient host (reversed: dense top)",
-    "sphere_radius_um": "sphere radius of the porosity-gradient hosts, um",
-    "electrolyte": "electrolyte parameter set (fem/data/materials.toml)",
-    "interface": "interface kinetics parameter set for alpha and i0 (fem/data/materials.toml)",
-    "exchange_current_density_mA_cm2": "override i0 on Ni, mA/cm2",
-    "scaffold_conductivity_S_m": "electronic conductivity of Ni, S/m",
-    "lithiophilic_i0_factor": "i0 on the lithiophilic (Au) bottom layer over i0 on Ni, >= 1",
-    "seed": "random seed of the sphere packings",
-    "write_fields": "write VTX fields and a 3D figure per case",
-}
-
-
-def run_study(cfg: ResolvedDepositionConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
-    """Validate, run every case, write the report into ``out`` atomically; report on rank 0."""
-    cache = MeshCache(cfg)
-    return run_config_study(
-        "pore-resolved deposition study",
-        cfg,
-        build_cases,
-        lambda c, case, group, tmp: run_case(c, case, group, tmp, cache),
-        write_report,
-        out,
-        comm,
-        Case.label,
-    )
-
-
-def main(argv: list[str] | None = None) -> int:
-    return study_main(
-        "python -m studies.deposition_resolved",
-        __doc__.split("\n\n")[0],
-        ResolvedDepositionConfig,
-        ARGUMENT_HELP,
-        run_study,
-        argv,
-    )
+STUDY = Study(
+    "deposition_resolved",
+    __doc__,
+    ResolvedDepositionConfig,
+    ARGUMENT_HELP,
+    build_cases,
+    run_case,
+    write_report,
+    cache=MeshCache,
+    title="pore-resolved deposition study",
+)
+run_study, main = STUDY.run, STUDY.main
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,22 +44,17 @@ from geometries.interdigitated import (
     PillarParams,
     interdigitated_mesh,
 )
-from studies._cli import COMMON_HELP, run_cli, study_main
-from studies._convergence import convergence_markdown, convergence_summary
-from studies._figures import interface_current_figure, line_plot
-from studies._output import write_json
-from studies._report import environment, markdown_table
-from studies._sweep import run_config_study
+from studies._cli import COMMON_HELP, check_common_fields, run_cli
+from studies._convergence import convergence_markdown, reference_convergence
+from studies._figures import MARKERS, interface_current_figure, save_line_plot, series
+from studies._literature import ILI_SPE_REDUCTION_PERCENT, ILI_SPE_SOURCE
+from studies._report import figures_section, markdown_table, run_note, study_report, write_report_files
+from studies._study import Study
+from studies._units import A_M2_PER_MA_CM2, OHM_CM2_PER_OHM_M2, UM
 
 __all__ = ["InterdigitatedConfig", "Case", "main", "run_study"]
 
-UM = 1e-6
-A_M2_PER_MA_CM2 = 10.0
-OHM_CM2_PER_OHM_M2 = 1e4
 VARIANTS = ("lamellar", "pillars", "concentric")
-#: Reported reduction of the local current density by spiral-wound interdigitated
-#: Li | polymer electrolyte vs planar Li (COMSOL; review seed, I-Li@SPE, Cui et al.).
-PUBLISHED_REDUCTION_PERCENT = 60.0
 
 
 @dataclass(frozen=True)
@@ -103,17 +98,31 @@ class InterdigitatedConfig:
         for name in self.electrolytes:
             check_choice("electrolytes", name, sorted(parameter_sets()["electrolyte"]))
         check_choice("interface", self.interface, sorted(parameter_sets()["interface"]))
-        check_choice("degree", str(self.degree), ("1", "2"))
         check_range("interface_cells_per_width", self.interface_cells_per_width, 2.0, 40.0, low_inclusive=True)
         check_range("bulk_cells_per_pitch", self.bulk_cells_per_pitch, 0.5, 40.0, low_inclusive=True)
-        check_range("refinement_levels", self.refinement_levels, 0, 5, low_inclusive=True, high_inclusive=True)
-        if self.refinement_levels == 1:
-            raise ParameterError("refinement_levels = 1: use 0 (no check) or at least 2 levels")
-        check_range("refinement_ratio", self.refinement_ratio, 1.1, 2.0, low_inclusive=True, high_inclusive=True)
         check_range("convergence_tolerance_percent", self.convergence_tolerance_percent, 0.0, 100.0)
-        check_range("groups", self.groups, 1, comm_size, low_inclusive=True, high_inclusive=True)
+        check_common_fields(self, comm_size)
         for case in build_cases(self):  # geometric feasibility, before any meshing
             case_params(self, case)
+
+
+#: Help text (with units) of every config field: the --help of the command line.
+ARGUMENT_HELP = {
+    **COMMON_HELP,
+    "variants": f"interdigitated families, comma-separated, from {', '.join(VARIANTS)}",
+    "finger_heights_um": "finger-height sweep at pitch_um, um",
+    "pitches_um": "pitch sweep at finger_height_um, um",
+    "pitch_um": "pitch of the height sweep, um",
+    "finger_height_um": "finger height of the pitch sweep, um",
+    "width_fraction": "finger (wall, pillar diameter, ring) width over pitch, 0.05 to 0.9",
+    "separator_thickness_um": "electrolyte between the finger tips and the counter electrode, um",
+    "base_thickness_um": "Li base under the fingers, um",
+    "current_density_mA_cm2": "nominal (footprint) current density, mA/cm2, in (0, 100)",
+    "electrolytes": "electrolyte parameter sets, comma-separated (fem/data/materials.toml)",
+    "interface": "interface kinetics parameter set",
+    "interface_cells_per_width": "elements across the smallest feature (finger, gap, base) at the interface, >= 2",
+    "bulk_cells_per_pitch": "elements per pitch away from the interface",
+}
 
 
 @dataclass(frozen=True)
@@ -312,51 +321,24 @@ COLUMNS = (
 def _figures(out: Path, cfg: InterdigitatedConfig, rows: list[dict[str, Any]]) -> list[str]:
     figures = []
     for name in cfg.electrolytes:
-        series = []
-        for variant, style in zip(cfg.variants, ("o-", "s-", "^-"), strict=False):
+        curves = []
+        for variant, style in zip(cfg.variants, MARKERS, strict=False):
             sweep = sorted(
-                (
-                    r
-                    for r in rows
-                    if r["sweep"] == "finger_height" and r["variant"] == variant and r["electrolyte"] == name
-                ),
+                (r for r in rows if (r["sweep"], r["variant"], r["electrolyte"]) == ("finger_height", variant, name)),
                 key=lambda r: r["finger_height_um"],
             )
             h = [r["finger_height_um"] for r in sweep]
-            series.append(
-                {
-                    "x": h,
-                    "y": [r["peak_reduction_vs_planar_percent"] for r in sweep],
-                    "label": f"{variant}, peak",
-                    "style": style,
-                }
-            )
-            series.append(
-                {
-                    "x": h,
-                    "y": [r["mean_reduction_vs_planar_percent"] for r in sweep],
-                    "label": f"{variant}, mean",
-                    "style": style.replace("-", ":"),
-                }
-            )
+            curves.append(series(h, [r["peak_reduction_vs_planar_percent"] for r in sweep], f"{variant}, peak", style))
+            mean = [r["mean_reduction_vs_planar_percent"] for r in sweep]
+            curves.append(series(h, mean, f"{variant}, mean", style.replace("-", ":")))
         heights = list(cfg.finger_heights_um)
-        series.append(
-            {
-                "x": heights,
-                "y": [PUBLISHED_REDUCTION_PERCENT] * len(heights),
-                "label": "published: spiral I-Li@SPE, ~60% (COMSOL)",
-                "style": "k--",
-            }
+        published = [ILI_SPE_REDUCTION_PERCENT] * len(heights)
+        curves.append(series(heights, published, "published: spiral I-Li@SPE, ~60% (COMSOL)", "k--"))
+        title = f"{name}, pitch {cfg.pitch_um:g} um, {cfg.current_density_mA_cm2:g} mA/cm2"
+        ylabel = "local current density reduction vs planar (%)"
+        figures.append(
+            save_line_plot(out, f"reduction_vs_height_{name}.png", curves, "finger height h (um)", ylabel, title)
         )
-        path = f"figures/reduction_vs_height_{name}.png"
-        line_plot(
-            out / path,
-            series,
-            "finger height h (um)",
-            "local current density reduction vs planar (%)",
-            f"{name}, pitch {cfg.pitch_um:g} um, {cfg.current_density_mA_cm2:g} mA/cm2",
-        )
-        figures.append(path)
     return figures
 
 
@@ -369,7 +351,7 @@ def _published_comparison(cfg: InterdigitatedConfig, rows: list[dict[str, Any]])
         return ["The concentric variant was not run, so there is no number to put next to the published ~60%.", ""]
     lines = [
         f"Published: spiral-wound interdigitated Li | polymer electrolyte (I-Li@SPE) cut the local current density "
-        f"by about {PUBLISHED_REDUCTION_PERCENT:g}% against planar Li (COMSOL; review seed). Ours, concentric rings "
+        f"by about {ILI_SPE_REDUCTION_PERCENT:g}% against planar Li (COMSOL; review seed). Ours, concentric rings "
         "(the spiral's cross-section) at the same nominal current:",
         "",
         markdown_table(
@@ -439,101 +421,43 @@ def _markdown(cfg: InterdigitatedConfig, report: dict[str, Any]) -> str:
             f"{conv['variant']}, h = {conv['finger_height_um']:g} um, p = {conv['pitch_um']:g} um, "
             f"{conv['electrolyte']}",
         )
-    if report["figures"]:
-        lines += ["## Figures", ""] + [f"![{Path(f).stem}]({f})" for f in report["figures"]] + [""]
-    lines += [
-        "Fields for ParaView: fields/<case>/*.bp (VTX).",
-        f"{report['environment']['mpi_ranks']} MPI rank(s), wall time {report['wall_time_s']:.1f} s.",
-        "",
-    ]
+    lines += figures_section(report["figures"])
+    lines += ["Fields for ParaView: fields/<case>/*.bp (VTX).", run_note(report), ""]
     return "\n".join(lines)
 
 
 def mesh_convergence(cfg: InterdigitatedConfig, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
-    if cfg.refinement_levels < 2:
-        return None
+    """Reference case (last electrolyte) at every refinement level; error of the sweep's (coarsest) level."""
     reference = _reference_case(cfg)
-    name = cfg.electrolytes[-1]
-    levels = sorted(
-        (
-            r
-            for r in rows
-            if r["variant"] == reference.variant
-            and r["finger_height_um"] == reference.finger_height_um
-            and r["pitch_um"] == reference.pitch_um
-            and r["electrolyte"] == name
-            and r["sweep"] in ("finger_height", "refinement")
-        ),
-        key=lambda r: r["refinement"],
-    )
-    quantities = ("peak_current_density_mA_cm2", "asr_total_ohm_cm2")
-    summary = convergence_summary(levels, quantities, cfg.refinement_ratio, cfg.convergence_tolerance_percent)
-    return {
+    case = {
         "variant": reference.variant,
         "finger_height_um": reference.finger_height_um,
         "pitch_um": reference.pitch_um,
-        "electrolyte": name,
-        **summary,
+        "electrolyte": cfg.electrolytes[-1],
     }
+    quantities = ("peak_current_density_mA_cm2", "asr_total_ohm_cm2")
+    return reference_convergence(cfg, rows, case, reference.sweep, quantities)
 
 
 def write_report(
     out: Path, cfg: InterdigitatedConfig, results: list[dict[str, Any]], comm: MPI.Comm, wall: float
 ) -> dict[str, Any]:
     rows = flat_rows(results)
-    report = {
-        "study": "interdigitated",
-        "parameters": asdict(cfg),
-        "published": {
-            "reduction_percent": PUBLISHED_REDUCTION_PERCENT,
-            "source": "review seed: I-Li@SPE spiral-wound Li | polymer electrolyte, Cui et al. (COMSOL)",
-        },
-        "cases": [r for r in rows if r["sweep"] != "refinement"],
-        "mesh_convergence": mesh_convergence(cfg, rows),
-        "environment": environment(comm, cfg.groups),
-        "wall_time_s": wall,
-    }
-    (out / "figures").mkdir(exist_ok=True)
-    report["figures"] = [r["figure"] for r in rows if "figure" in r] + _figures(out, cfg, rows)
-    write_json(out / "report.json", report)
-    (out / "report.md").write_text(_markdown(cfg, report))
-    return report
-
-
-# ----------------------------------------------------------------------------- CLI
-
-ARGUMENT_HELP = {
-    **COMMON_HELP,
-    "variants": f"interdigitated families, comma-separated, from {', '.join(VARIANTS)}",
-    "finger_heights_um": "finger-height sweep at pitch_um, um",
-    "pitches_um": "pitch sweep at finger_height_um, um",
-    "pitch_um": "pitch of the height sweep, um",
-    "finger_height_um": "finger height of the pitch sweep, um",
-    "width_fraction": "finger (wall, pillar diameter, ring) width over pitch, 0.05 to 0.9",
-    "separator_thickness_um": "electrolyte between the finger tips and the counter electrode, um",
-    "base_thickness_um": "Li base under the fingers, um",
-    "current_density_mA_cm2": "nominal (footprint) current density, mA/cm2, in (0, 100)",
-    "electrolytes": "electrolyte parameter sets, comma-separated (fem/data/materials.toml)",
-    "interface": "interface kinetics parameter set",
-    "interface_cells_per_width": "elements across the smallest feature (finger, gap, base) at the interface, >= 2",
-    "bulk_cells_per_pitch": "elements per pitch away from the interface",
-}
-
-
-def run_study(cfg: InterdigitatedConfig, out: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any] | None:
-    """Validate, run every case, write the report into ``out`` atomically; report on rank 0."""
-    return run_config_study("interdigitated study", cfg, build_cases, run_case, write_report, out, comm, Case.label)
-
-
-def main(argv: list[str] | None = None) -> int:
-    return study_main(
-        "python -m studies.interdigitated",
-        __doc__.split("\n\n")[0],
-        InterdigitatedConfig,
-        ARGUMENT_HELP,
-        run_study,
-        argv,
+    report = study_report(
+        "interdigitated",
+        cfg,
+        comm,
+        wall,
+        published={"reduction_percent": ILI_SPE_REDUCTION_PERCENT, "source": ILI_SPE_SOURCE},
+        cases=[r for r in rows if r["sweep"] != "refinement"],
+        mesh_convergence=mesh_convergence(cfg, rows),
+        figures=[r["figure"] for r in rows if "figure" in r] + _figures(out, cfg, rows),
     )
+    return write_report_files(out, report, _markdown(cfg, report))
+
+
+STUDY = Study("interdigitated", __doc__, InterdigitatedConfig, ARGUMENT_HELP, build_cases, run_case, write_report)
+run_study, main = STUDY.run, STUDY.main
 
 
 if __name__ == "__main__":

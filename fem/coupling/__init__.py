@@ -16,6 +16,7 @@ from fem.coupling.stripping import (
     capacity_C_m2,
     creep_contact_options,
 )
+from fem.coupling.vacancy_voids import VacancyVoiding, attach_vacancy_voiding
 
 __all__ = [
     "LI_MOLAR_VOLUME_M3_MOL",
@@ -23,6 +24,8 @@ __all__ = [
     "StrippingHistory",
     "StrippingSettings",
     "StrippingStep",
+    "VacancyVoiding",
+    "attach_vacancy_voiding",
     "capacity_C_m2",
     "creep_contact_options",
 ]

@@ -42,7 +42,8 @@ times Omega / F to round-off, because the lumped projection keeps the integral
 of the current and the two meshes share their interface triangles.
 
 Limitations, stated: the electrolyte is rigid; Li transport to the interface
-is by creep only (no vacancy diffusion); the counter electrode plates without
+is by creep only (vacancy diffusion and voids nucleated by vacancy
+supersaturation: fem.coupling.vacancy_voids, through ``void_nucleation``); the counter electrode plates without
 voids and enters the voltage only through its kinetics; the contact weight is
 explicit in time and relaxed (step-to-step oscillation of the contact fraction
 on the 0.1 MPa, 1 mA/cm2 critical-current case with 4 x 4 x 2 boxes, mean over
@@ -332,6 +333,10 @@ class StrippingCell:
         self.charge_C = 0.0
         self._last_velocity: np.ndarray | None = None
         self._recent_fractions: list[float] = []  # contact fractions of the last (<= 100) steps
+        #: Optional second void mechanism (e.g. fem.coupling.vacancy_voids): called at the end of each step with
+        #: its dt (s), after the stripping current is stored in ``local_current``; returns factors in [0, 1] by
+        #: which the contact weights at the electrolyte interface dofs are multiplied (0: voided).
+        self.void_nucleation: Callable[[float], np.ndarray] | None = None
         self.mechanics.step(0.0)  # the elastic response to the stack pressure
         self._update_fields()
         self._set_contact_weights(self.to_electrolyte.transfer(self.contact.nodal_contact(self.mechanics.u)))
@@ -400,6 +405,8 @@ class StrippingCell:
         self.charge_C += attempt.dt * attempt.solution.total_current_A
         self.local_current.x.array[dofs] = attempt.nodal_current
         self._update_fields()
+        if self.void_nucleation is not None:
+            self._set_contact_weights(self._contact_weights() * self.void_nucleation(attempt.dt))
         record = self._record(attempt.solution, attempt.dt, newton, attempt.halvings, time.perf_counter() - start)
         record.contact_sweeps = sweep
         self._recent_fractions = [*self._recent_fractions[-99:], record.contact_fraction]
@@ -520,8 +527,8 @@ class StrippingCell:
         """'collapse', 'voltage', 'capacity' or '' (keep going)."""
         st = self.settings
         recent = self._recent_fractions[-st.collapse_window_steps :] or [self.contact_fraction()]
-        if sum(recent) / len(recent) < st.collapse_contact_fraction:
-            return "collapse"
+        if sum(recent) / len(recent) < st.collapse_contact_fraction or self.contact_fraction() <= 0.0:
+            return "collapse"  # (no contact left cannot carry the next step's current)
         if step is not None and step.working_potential_V > st.voltage_cutoff_V:
             return "voltage"
         if self.charge_C >= st.capacity_C_m2 * self.footprint_m2 * (1.0 - 1e-9):

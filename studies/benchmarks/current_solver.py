@@ -18,7 +18,6 @@ the speed-up over 1 rank::
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -35,7 +34,7 @@ from fem.materials import electrolyte, interface_kinetics
 from fem.solvers import ELLIPTIC_NEWTON_DEFAULTS, unique_prefix
 from geometries.structured import electrolyte_slab
 from studies._cli import int_list, run_cli
-from studies._report import environment, markdown_table
+from studies._report import write_benchmark_rows
 from studies._sweep import progress
 
 FOOTPRINT = THICKNESS = 50e-6
@@ -138,21 +137,9 @@ def main(argv: list[str] | None = None) -> int:
             comm,
             f"{row['num_dofs']} dofs: ours {row['wall_seconds']:.2f} s, bare {row['bare_wall_seconds']:.2f} s",
         )
-    if comm.rank == 0:
-        args.out.mkdir(parents=True, exist_ok=True)
-        serial = args.out / "current_solver_np1.json"
-        if comm.size > 1 and serial.exists():
-            reference = {r["num_dofs"]: r for r in json.loads(serial.read_text())["rows"]}
-            for row in rows:
-                if row["num_dofs"] in reference:
-                    row["speedup_vs_1_rank"] = reference[row["num_dofs"]]["wall_seconds"] / row["wall_seconds"]
-        report = {"benchmark": "current_solver", "environment": environment(comm), "rows": rows}
-        (args.out / f"current_solver_np{comm.size}.json").write_text(json.dumps(report, indent=2))
-        table = markdown_table(rows, COLUMNS)
-        (args.out / f"current_solver_np{comm.size}.md").write_text(
-            f"# Current solver, {comm.size} rank(s)\n\n{table}\n"
-        )
-        print(table)
+    write_benchmark_rows(
+        args.out, "current_solver", "current_solver", rows, COLUMNS, "Current solver", "wall_seconds", comm
+    )
     return 0
 
 

@@ -20,7 +20,6 @@ the machine)::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import sys
@@ -38,7 +37,7 @@ from fem.mechanics import MechanicsProblem, Pressure, Roller
 from fem.mesh_io import MeshData
 from fem.validation import check_range
 from studies._cli import int_list, run_cli
-from studies._report import environment, markdown_table
+from studies._report import write_benchmark_rows
 from studies._sweep import progress
 
 SIDE = 10e-6  # m
@@ -160,24 +159,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{row['num_dofs']} dofs: creep step {row['creep_step_seconds']:.2f} s, "
             f"{row['creep_newton_iterations']:.3g} Newton, {row['krylov_per_newton']:.3g} Krylov per Newton",
         )
-    if comm.rank == 0:
-        args.out.mkdir(parents=True, exist_ok=True)
-        stem = "mechanics" if args.lithium == "Li" else f"mechanics_{args.lithium}"
-        serial = args.out / f"{stem}_np1.json"
-        if comm.size > 1 and serial.exists():
-            reference = {r["num_dofs"]: r for r in json.loads(serial.read_text())["rows"]}
-            for row in rows:
-                if row["num_dofs"] in reference:
-                    row["speedup_vs_1_rank"] = (
-                        reference[row["num_dofs"]]["creep_step_seconds"] / row["creep_step_seconds"]
-                    )
-        (args.out / f"{stem}_np{comm.size}.json").write_text(
-            json.dumps({"benchmark": "mechanics", "environment": environment(comm), "rows": rows}, indent=2)
-        )
-        table = markdown_table(rows, COLUMNS)
-        title = f"# Li creep mechanics ({args.lithium}), {comm.size} rank(s)"
-        (args.out / f"{stem}_np{comm.size}.md").write_text(f"{title}\n\n{table}\n")
-        print(table)
+    stem = "mechanics" if args.lithium == "Li" else f"mechanics_{args.lithium}"
+    title = f"Li creep mechanics ({args.lithium})"
+    write_benchmark_rows(args.out, stem, "mechanics", rows, COLUMNS, title, "creep_step_seconds", comm)
     return 0
 
 

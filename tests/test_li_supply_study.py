@@ -1,0 +1,59 @@
+"""The Li-supply study (studies.li_supply) on a small configuration: the FEM vacancy supply equals
+the closed form, the calibration point is reproduced by the FEM, report.json has its keys, bad input
+exits with status 2 before any work."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from mpi4py import MPI
+
+from studies._cli import run_cli
+from studies.li_supply import PUBLISHED, LiSupplyConfig, main, run_study
+
+SMALL = LiSupplyConfig(pressures_MPa=(3.0, 7.0), temperatures_C=(25.0,), cells_z=24, time_steps=12)
+
+
+def test_study_smoke(comm, shared_tmp_path):
+    out = shared_tmp_path / "li_supply"
+    report = run_study(SMALL, out, comm)
+    comm.barrier()
+    if comm.rank != 0:
+        return
+    assert report is not None
+    on_disk = json.loads((out / "report.json").read_text())
+    assert (out / "report.md").exists() and (out / "figures" / "critical_current.png").exists()
+    keys = {
+        "stack_pressure_MPa",
+        "temperature_K",
+        "electrolyte",
+        "supply_model",
+        "critical_current_mA_cm2",
+        "limiting_mechanism",
+    }
+    assert len(on_disk["results"]) == 2
+    for row in on_disk["results"]:
+        assert keys <= set(row)
+        assert row["limiting_mechanism"] in ("vacancy_diffusion", "creep")
+        assert abs(row["fem_vs_closed_form_percent"]) < 0.05  # FEM steady state against the exact 1D slab
+    calibration = on_disk["calibration"]
+    assert calibration["parameter"] == "sink_spacing_m"
+    assert 1e-6 < calibration["value"] < calibration["creep_branch_value"] < 1e-3
+    at_3MPa = on_disk["comparison"][0]
+    assert at_3MPa["verdict"] == "calibration point"
+    assert at_3MPa["predicted_mA_cm2"] == pytest.approx(0.2, rel=5e-4)
+    assert len(on_disk["comparison"]) == len(PUBLISHED)
+    assert "ONE parameter is calibrated on ONE published point" in (out / "report.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "name"),
+    [(["--pressures-MPa", "-1"], "pressures_MPa"), (["--critical-supersaturation", "1.0"], "critical_supersaturation")],
+)
+def test_bad_input_exits_before_work(shared_tmp_path, capsys, arguments, name):
+    out = shared_tmp_path / "refused"
+    assert run_cli(main, ["--out", str(out), *arguments]) == 2
+    assert not out.exists()
+    if MPI.COMM_WORLD.rank == 0:
+        assert name in capsys.readouterr().err

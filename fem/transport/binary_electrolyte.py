@@ -174,7 +174,9 @@ class BinaryElectrolyteProblem:
         petsc_options: overrides of :data:`DIRECT_SOLVER_DEFAULTS`.
         concentration_floor_fraction: c / c0 below which the properties, ln c
             and i0 are evaluated at the floor (keeps the forms finite at depletion).
-        quadrature_degree: fixed quadrature degree, or None for UFL's estimate.
+        quadrature_degree: quadrature degree; None means 2 degree (UFL's own
+            estimate for the property correlations runs to degree 10 and more, which
+            makes assembly many times slower for no gain in accuracy).
         extra_terms: optional (c, phi, w, v, time) -> (mass terms in mol/s,
             charge terms in A) added to the residuals: sources, or manufactured
             data (``time`` is the problem's clock, a Constant in s).
@@ -257,7 +259,7 @@ class BinaryElectrolyteProblem:
         self.plating_current = dolfinx.fem.Constant(mesh, 0.0)
         self.galvanostatic = True
 
-        metadata = {} if quadrature_degree is None else {"quadrature_degree": quadrature_degree}
+        metadata = {"quadrature_degree": 2 * degree if quadrature_degree is None else quadrature_degree}
         dx = ufl.Measure("dx", domain=mesh, metadata=metadata)
         ds = ufl.Measure("ds", domain=mesh, subdomain_data=meshdata.facet_tags, metadata=metadata)
         self._ds_working = ds(meshdata.facet_id(working))
@@ -275,20 +277,37 @@ class BinaryElectrolyteProblem:
 
     # -- forms ---------------------------------------------------------------------------------------
     def _build_forms(self, dx: ufl.Measure, extra_terms: ExtraTerms | None, floor: float) -> None:
-        el, T, c0, F = self.electrolyte, self.temperature_K, self.initial_concentration_mol_m3, FARADAY_C_PER_MOL
+        el, T, F = self.electrolyte, self.temperature_K, FARADAY_C_PER_MOL
+        mesh = self.meshdata.mesh
+        c0_value = self.initial_concentration_mol_m3
+        # row scales: D c0 l^(d-2) (mol/s) and kappa RT/F l^(d-2) (A), properties at (c0, T);
+        # every number that differs between problems is a Constant, so the forms compile once per
+        # electrolyte set and temperature
+        props = el.properties_at(c0_value, T)
+        dim = mesh.topology.dim
+        dim_factor = (self.volume_m3 ** (1.0 / dim)) ** (dim - 2)
+        scales = {
+            "c0": c0_value,
+            "floor": floor * c0_value,
+            "mass": 1.0 / (props["diffusivity_m2_s"] * c0_value * dim_factor),
+            "charge": 1.0 / (props["conductivity_S_m"] * self._vt * dim_factor),
+            "current": 1.0 / (self.working_kinetics.exchange_current_density_A_m2 * self.working_area_m2),
+            "area": self.working_area_m2,
+        }
+        k = {name: dolfinx.fem.Constant(mesh, value) for name, value in scales.items()}
+        self._scales = k
         theta, psi = ufl.split(self.u)
         theta_old, _ = ufl.split(self.u_old)
         w, v = ufl.TestFunctions(self.W)
-        c = c0 * theta
+        c = k["c0"] * theta
         phi = self._vt * psi
-        cp = ufl.max_value(c, floor * c0)  # positive concentration for properties, ln c and i0
-        self.concentration_expr, self.potential_expr = c, phi
+        cp = ufl.max_value(c, k["floor"])  # positive concentration for properties, ln c and i0
 
         kappa = el.conductivity(cp, T, ufl)
         kappa_d = el.diffusion_potential_conductivity(cp, T, ufl)
         current = -kappa * ufl.grad(phi) + kappa_d * ufl.grad(c) / cp
         flux = -el.diffusivity(cp, T, ufl) * ufl.grad(c) + el.transference_number(cp, T, ufl) * current / F
-        mass = (c - c0 * theta_old) / self.dt * w * dx - ufl.inner(flux, ufl.grad(w)) * dx
+        mass = (c - k["c0"] * theta_old) / self.dt * w * dx - ufl.inner(flux, ufl.grad(w)) * dx
         charge = -ufl.inner(current, ufl.grad(v)) * dx
 
         eta_w = ufl.variable(self.working_potential - phi)
@@ -302,22 +321,15 @@ class BinaryElectrolyteProblem:
             mass += extra_mass
             charge += extra_charge
 
-        # row scales: D c0 l^(d-2) (mol/s) and kappa RT/F l^(d-2) (A), properties at (c0, T)
-        props = el.properties_at(c0, T)
-        length = self.volume_m3 ** (1.0 / self.meshdata.mesh.topology.dim)
-        dim_factor = length ** (self.meshdata.mesh.topology.dim - 2)
-        self._mass_scale = props["diffusivity_m2_s"] * c0 * dim_factor
-        self._charge_scale = props["conductivity_S_m"] * self._vt * dim_factor
-        residual = (1.0 / self._mass_scale) * mass + (1.0 / self._charge_scale) * charge
+        residual = k["mass"] * mass + k["charge"] * charge
         self._F = dolfinx.fem.form(residual)
         self._J = dolfinx.fem.form(ufl.derivative(residual, self.u))
-        border = di_working * (w / (F * self._mass_scale) + v / self._charge_scale) * self._ds_working
+        border = di_working * (k["mass"] / F * w + k["charge"] * v) * self._ds_working
         self._F_E = dolfinx.fem.form(border)
-        self._current_scale = self.working_kinetics.exchange_current_density_A_m2 * self.working_area_m2
-        mismatch = (i_working - self.plating_current / self.working_area_m2) / self._current_scale
+        mismatch = (i_working - self.plating_current / k["area"]) * k["current"]
         self._G = dolfinx.fem.form(mismatch * self._ds_working)
         self._G_U = dolfinx.fem.form(ufl.derivative(mismatch * self._ds_working, self.u))
-        self._G_E = dolfinx.fem.form(di_working / self._current_scale * self._ds_working)
+        self._G_E = dolfinx.fem.form(di_working * k["current"] * self._ds_working)
         self._salt = dolfinx.fem.form(c * dx)
         self._working_current = dolfinx.fem.form(i_working * self._ds_working)
         self._counter_current = dolfinx.fem.form(i_counter * self._ds_counter)
@@ -370,6 +382,12 @@ class BinaryElectrolyteProblem:
         return self._ksp.getIterationNumber()
 
     # -- state ----------------------------------------------------------------------------------------
+    @property
+    def num_dofs(self) -> int:
+        """Global number of unknowns (c and phi)."""
+        index_map = self.W.dofmap.index_map
+        return index_map.size_global * self.W.dofmap.index_map_bs
+
     @property
     def working_potential_V(self) -> float:
         return float(self.working_potential.value)

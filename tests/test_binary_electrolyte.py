@@ -275,3 +275,16 @@ def test_sourced_property_values():
     assert 1.5 < props["thermodynamic_factor"] < 3.0
     peo = binary_electrolyte("PEO_LiTFSI_90C")
     assert peo.properties_at(1500.0, 363.15)["diffusivity_m2_s"] == 1.0e-11
+
+
+def test_readme_example_runs(capsys):
+    """The README's binary-electrolyte example runs as printed and lands near Sand's formula."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "BinaryElectrolyteProblem" in b)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    assert namespace["result"].event.time_s == pytest.approx(namespace["t_sand"], rel=0.01)
+    assert "Li surface runs dry after" in capsys.readouterr().out or MPI.COMM_WORLD.rank != 0

@@ -36,6 +36,7 @@ from fem.transport import (
     sand_time,
 )
 from fem.validation import ParameterError
+from geometries.structured import electrolyte_slab
 
 T_ROOM = 298.15
 C0 = 1000.0
@@ -207,6 +208,10 @@ def test_limiting_current_symmetric_cell(comm):
     working, counter = problem.electrode_currents_A()
     assert working == pytest.approx(current * problem.reference_area_m2, rel=1e-9)
     assert working + counter == pytest.approx(0.0, abs=1e-9 * abs(working))
+    # potentiostatic at the steady galvanostatic potential: the same current
+    problem.set_working_potential(problem.working_potential_V)
+    problem.advance(10.0 * diffusion_time)
+    assert problem.electrode_currents_A()[0] == pytest.approx(working, rel=1e-7)
 
 
 def test_salt_conserved_with_concentration_dependent_properties(comm):
@@ -222,10 +227,20 @@ def test_salt_conserved_with_concentration_dependent_properties(comm):
 # -- 1 and 2 ranks -------------------------------------------------------------------------------------
 
 
+def _slab_run(comm):
+    """3D slab, LiPF6 with its concentration-dependent properties, plating until the surface runs dry."""
+    md = electrolyte_slab(comm, 5e-6, 10e-6, 2, 24)
+    problem = BinaryElectrolyteProblem(md, binary_electrolyte("LiPF6_Valoen2005"), T_ROOM)
+    problem.set_current_density(2e4)  # 2 A/cm2, about 4 x the limiting current of 10 um
+    return problem.run(1.0, TimeStepping(initial_step_s=1e-6, target_change=0.05), depletion_threshold_mol_m3=10.0)
+
+
 @pytest.mark.mpi
-def test_same_answers_on_any_number_of_ranks():
-    alone, _, _ = _sand_run(MPI.COMM_SELF, 0.04, 60)
-    shared, _, _ = _sand_run(MPI.COMM_WORLD, 0.04, 60)
+@pytest.mark.parametrize("run", [lambda comm: _sand_run(comm, 0.04, 60)[0], _slab_run], ids=["1D", "3D"])
+def test_same_answers_on_any_number_of_ranks(run):
+    alone = run(MPI.COMM_SELF)
+    shared = run(MPI.COMM_WORLD)
+    print(f"depletion at {shared.event.time_s:.6g} s on {MPI.COMM_WORLD.size} ranks, {alone.event.time_s:.6g} s on 1")
     assert shared.event.time_s == pytest.approx(alone.event.time_s, rel=1e-8)
     assert shared.steps == alone.steps
     assert shared.event.working_potential_V == pytest.approx(alone.event.working_potential_V, rel=1e-8)

@@ -231,6 +231,7 @@ class BinaryElectrolyteProblem:
         self.working_kinetics = electrolyte.kinetics
         self.counter_kinetics = counter_kinetics or electrolyte.kinetics
         self.newton_tolerance = newton_tolerance
+        self._floor_fraction = concentration_floor_fraction
         self.max_newton_iterations = max_newton_iterations
         #: largest Newton update of c / c0 or phi F / RT taken at once (larger ones are scaled down)
         self.max_update = 10.0
@@ -426,7 +427,7 @@ class BinaryElectrolyteProblem:
         best = min(self.comm.allgather(local), key=lambda item: item[0])
         theta, point, psi = best
         c = self.initial_concentration_mol_m3 * theta
-        c_eval = max(c, 1e-6 * self.initial_concentration_mol_m3)
+        c_eval = max(c, self._floor_fraction * self.initial_concentration_mol_m3)
         eta = self.working_potential_V - self._vt * psi
         i_local = -float(self.working_kinetics.current_density(c_eval, eta, self.temperature_K))
         return c, point, i_local

@@ -180,8 +180,8 @@ class BinaryElectrolyteProblem:
         extra_terms: optional (c, phi, w, v, time) -> (mass terms in mol/s,
             charge terms in A) added to the residuals: sources, or manufactured
             data (``time`` is the problem's clock, a Constant in s).
-        newton_tolerance: converged when the largest update of c / c0 and
-            phi F / RT is below this.
+        newton_tolerance: converged when the largest update of c / c0, phi F / RT
+            and E_w F / RT is below this times max(1, their largest value).
         max_newton_iterations: per step.
     """
 
@@ -203,11 +203,9 @@ class BinaryElectrolyteProblem:
         newton_tolerance: float = 1e-10,
         max_newton_iterations: int = 25,
     ) -> None:
-        c0 = (
-            electrolyte.reference_concentration_mol_m3
-            if initial_concentration_mol_m3 is None
-            else (initial_concentration_mol_m3)
-        )
+        c0 = initial_concentration_mol_m3
+        if c0 is None:
+            c0 = electrolyte.reference_concentration_mol_m3
         check_positive("initial_concentration_mol_m3", c0, "mol/m3")
         check_positive("temperature_K", temperature_K, "K")
         electrolyte.check_state(c0, temperature_K)
@@ -506,7 +504,8 @@ class BinaryElectrolyteProblem:
             u_vec.axpy(1.0, self._a)
             self.u.x.scatter_forward()
             self.working_potential.value = self.working_potential_V + d_e
-            if update < self.newton_tolerance:
+            size = max(1.0, u_vec.norm(PETSc.NormType.NORM_INFINITY), abs(self.working_potential_V) / self._vt)
+            if update < self.newton_tolerance * size:
                 report.converged = True
                 return report
         return report

@@ -32,6 +32,7 @@ from mpi4py import MPI
 
 from fem.output import write_fields_vtx
 from fem.transport import (
+    BinaryElectrolyte,
     BinaryElectrolyteProblem,
     TimeStepping,
     binary_electrolyte,
@@ -47,7 +48,16 @@ from studies._output import write_json
 from studies._report import environment, format_number, markdown_table, percent_error
 from studies._sweep import run_config_study
 
-__all__ = ["SandTimeConfig", "Case", "build_cases", "run_case", "write_report", "run_study", "main"]
+__all__ = [
+    "SandTimeConfig",
+    "Case",
+    "study_electrolyte",
+    "build_cases",
+    "run_case",
+    "write_report",
+    "run_study",
+    "main",
+]
 
 UM = 1e-6
 A_M2_PER_MA_CM2 = 10.0
@@ -55,8 +65,28 @@ GEOMETRIES = ("planar", "lamellar", "pillars")
 #: Study name -> (property set in fem/data/binary_electrolytes.toml, temperature in K).
 ELECTROLYTES: dict[str, tuple[str, float]] = {
     "LiPF6": ("LiPF6_Valoen2005", 298.15),
+    "LiPF6_dilute": ("LiPF6_Valoen2005", 298.15),  # its properties frozen at c0, thermodynamic factor 1
     "PEO_LiTFSI": ("PEO_LiTFSI_90C", 363.15),
 }
+
+
+def study_electrolyte(name: str) -> BinaryElectrolyte:
+    """The property set of a study electrolyte; "_dilute" freezes the set at c0 (the dilute binary model)."""
+    set_name, temperature = ELECTROLYTES[name]
+    electrolyte = binary_electrolyte(set_name)
+    if not name.endswith("_dilute"):
+        return electrolyte
+    c0 = electrolyte.reference_concentration_mol_m3
+    props = electrolyte.properties_at(c0, temperature)
+    return BinaryElectrolyte.constant(
+        props["diffusivity_m2_s"],
+        props["transference_number"],
+        props["conductivity_S_m"],
+        c0,
+        electrolyte.kinetics,
+        name=name,
+        temperature_range_K=electrolyte.temperature_range_K,
+    )
 
 
 @dataclass(frozen=True)
@@ -80,10 +110,12 @@ class SandTimeConfig:
     target_change: float = 0.02
     end_time_factor: float = 3.0
     groups: int = 1
+    dilute_reference: bool = True
     fields: bool = True
 
     def currents(self, electrolyte: str) -> tuple[float, ...]:
-        return self.liquid_current_densities_mA_cm2 if electrolyte == "LiPF6" else self.polymer_current_densities_mA_cm2
+        liquid = electrolyte.startswith("LiPF6")
+        return self.liquid_current_densities_mA_cm2 if liquid else self.polymer_current_densities_mA_cm2
 
     def validate(self, comm_size: int) -> None:
         """Refuse impossible input before any work (ParameterError names the parameter)."""
@@ -127,8 +159,9 @@ class SandTimeConfig:
 ARGUMENT_HELP: dict[str, str] = {
     **COMMON_HELP,
     "geometries": f"Li geometries, comma-separated: {', '.join(GEOMETRIES)}",
-    "electrolytes": f"electrolytes, comma-separated: {', '.join(ELECTROLYTES)}",
-    "liquid_current_densities_mA_cm2": "nominal plating current densities for LiPF6, mA/cm2",
+    "electrolytes": f"electrolytes, comma-separated: {', '.join(ELECTROLYTES)} (LiPF6_dilute: the LiPF6 "
+    "properties frozen at c0 with a thermodynamic factor of 1)",
+    "liquid_current_densities_mA_cm2": "nominal plating current densities for LiPF6 (and LiPF6_dilute), mA/cm2",
     "polymer_current_densities_mA_cm2": "nominal plating current densities for PEO-LiTFSI, mA/cm2",
     "separator_thickness_um": "electrolyte thickness above the Li (planar) or the finger tips (hosts), um",
     "finger_height_um": "height of the Li fingers / pillars above the base, um",
@@ -142,6 +175,8 @@ ARGUMENT_HELP: dict[str, str] = {
     "depletion_threshold_fraction": "surface concentration / c0 that marks depletion (Sand's time)",
     "target_change": "target largest change of c / c0 per time step",
     "end_time_factor": "end of a run in multiples of Sand's formula at the mean local current density",
+    "dilute_reference": "skip the planar runs of each concentration-dependent electrolyte's dilute twin "
+    "(properties frozen at c0), which separate the concentrated-solution effects from Sand's assumptions",
 }
 
 
@@ -159,8 +194,24 @@ class Case:
         return f"{self.geometry}_{self.electrolyte}_{self.current_density_mA_cm2:g}".replace(".", "p")
 
 
+def study_electrolytes(cfg: SandTimeConfig) -> list[str]:
+    """The configured electrolytes, each followed by its dilute twin when ``dilute_reference`` asks for it."""
+    names: list[str] = []
+    for name in cfg.electrolytes:
+        twin = f"{name}_dilute"
+        wanted = cfg.dilute_reference and twin in ELECTROLYTES and "planar" in cfg.geometries
+        names += [name, twin] if wanted else [name]
+    return list(dict.fromkeys(names))
+
+
 def build_cases(cfg: SandTimeConfig) -> list[Case]:
-    return [Case(g, e, j) for e in cfg.electrolytes for j in cfg.currents(e) for g in cfg.geometries]
+    """Every geometry x electrolyte x current; dilute twins on the planar cell only."""
+    cases = []
+    for name in study_electrolytes(cfg):
+        twin = name.endswith("_dilute") and name not in cfg.electrolytes
+        geometries = [g for g in cfg.geometries if g == "planar"] if twin else cfg.geometries
+        cases += [Case(g, name, j) for j in cfg.currents(name) for g in geometries]
+    return cases
 
 
 def build_mesh(cfg: SandTimeConfig, geometry: str, comm: MPI.Comm) -> tuple[Any, float]:
@@ -190,7 +241,7 @@ def build_mesh(cfg: SandTimeConfig, geometry: str, comm: MPI.Comm) -> tuple[Any,
 def run_case(cfg: SandTimeConfig, case: Case, comm: MPI.Comm, out: Path) -> dict[str, Any]:
     """Galvanostatic plating until the Li surface runs dry (or the end time)."""
     set_name, temperature = ELECTROLYTES[case.electrolyte]
-    electrolyte = binary_electrolyte(set_name)
+    electrolyte = study_electrolyte(case.electrolyte)
     c0 = electrolyte.reference_concentration_mol_m3
     props = electrolyte.properties_at(c0, temperature)
     start = time.perf_counter()
@@ -289,7 +340,7 @@ def _add_delays(rows: list[dict[str, Any]]) -> None:
 def _figures(out: Path, cfg: SandTimeConfig, rows: list[dict[str, Any]]) -> list[str]:
     figures = []
     (out / "figures").mkdir(exist_ok=True)
-    for name in cfg.electrolytes:
+    for name in study_electrolytes(cfg):
         mine = [r for r in rows if r["electrolyte"] == name]
         currents = sorted({r["current_density_mA_cm2"] for r in mine})
         span = np.geomspace(min(currents) / 1.5, max(currents) * 1.5, 50)
@@ -362,6 +413,34 @@ def _figures(out: Path, cfg: SandTimeConfig, rows: list[dict[str, Any]]) -> list
     return figures
 
 
+def _dilute_comparison(rows: list[dict[str, Any]]) -> list[str]:
+    """Planar Sand's times of each electrolyte against its dilute twin at the same currents."""
+    lines = []
+    planar = {(r["electrolyte"], r["current_density_mA_cm2"]): r for r in rows if r["geometry"] == "planar"}
+    for (name, current), twin in planar.items():
+        if not name.endswith("_dilute") or (name[: -len("_dilute")], current) not in planar:
+            continue
+        full = planar[(name[: -len("_dilute")], current)]
+        if full["sand_time_s"] and twin["sand_time_s"]:
+            lines.append(
+                f"- {current:g} mA/cm2: {name} {format_number(twin['sand_time_vs_analytic_percent'], 3)} % from "
+                f"Sand's formula, {full['electrolyte']} {format_number(full['sand_time_vs_analytic_percent'], 3)} %: "
+                f"the concentrated-solution properties change Sand's time by "
+                f"{format_number(percent_error(full['sand_time_s'], twin['sand_time_s']), 3)} %."
+            )
+    if not lines:
+        return []
+    head = [
+        "## Concentrated solution against the dilute model (planar)",
+        "",
+        "The dilute twin has the same properties frozen at c0 (thermodynamic factor 1): it tests Sand's "
+        "assumptions (semi-infinite, constant D and t+) in the finite cell; the difference to the full set is "
+        "the effect of the concentration dependence (in the Valoen & Reimers fit D rises as c falls).",
+        "",
+    ]
+    return head + lines + [""]
+
+
 def write_report(
     out: Path, cfg: SandTimeConfig, results: list[dict[str, Any]], comm: MPI.Comm, wall: float
 ) -> dict[str, Any]:
@@ -376,7 +455,9 @@ def write_report(
         "wall_seconds": wall,
         "cases": rows,
         "figures": figures,
-        "electrolyte_sources": {name: binary_electrolyte(ELECTROLYTES[name][0]).sources for name in cfg.electrolytes},
+        "electrolyte_sources": {
+            name: binary_electrolyte(ELECTROLYTES[name][0]).sources for name in study_electrolytes(cfg)
+        },
     }
     write_json(out / "report.json", report)
     lines = [
@@ -396,7 +477,7 @@ def write_report(
         "J' is the nominal current over the Li surface area of the host.",
         "",
     ]
-    for name in cfg.electrolytes:
+    for name in study_electrolytes(cfg):
         set_name, temperature = ELECTROLYTES[name]
         mine = [r for r in rows if r["electrolyte"] == name]
         lines += [f"## {name} ({set_name}, {temperature - 273.15:.0f} C)", "", markdown_table(mine, COLUMNS), ""]
@@ -421,6 +502,7 @@ def write_report(
                 "",
             ]
         lines += [f"![Sand's time]({f})" for f in figures if name in f] + [""]
+    lines += _dilute_comparison(rows)
     lines += [
         "## Parameters and sources",
         "",

@@ -111,6 +111,7 @@ class SandTimeConfig:
     end_time_factor: float = 3.0
     groups: int = 1
     dilute_reference: bool = True
+    refinement_ratio: float = 1.6
     fields: bool = True
 
     def currents(self, electrolyte: str) -> tuple[float, ...]:
@@ -154,6 +155,11 @@ class SandTimeConfig:
         check_range("target_change", self.target_change, 0.0, 0.2, high_inclusive=True)
         check_range("end_time_factor", self.end_time_factor, 1.0, 1e3, unit="x local Sand's time")
         check_range("groups", self.groups, 1, comm_size, low_inclusive=True, high_inclusive=True)
+        if self.refinement_ratio != 1.0:
+            check_range("refinement_ratio", self.refinement_ratio, 1.2, 3.0, low_inclusive=True, high_inclusive=True)
+        for geometry in self.geometries:  # the host's own checks (feature sizes), before any meshing
+            if geometry != "planar":
+                host_params(self, geometry)
 
 
 ARGUMENT_HELP: dict[str, str] = {
@@ -175,6 +181,7 @@ ARGUMENT_HELP: dict[str, str] = {
     "depletion_threshold_fraction": "surface concentration / c0 that marks depletion (Sand's time)",
     "target_change": "target largest change of c / c0 per time step",
     "end_time_factor": "end of a run in multiples of Sand's formula at the mean local current density",
+    "refinement_ratio": "mesh check: the middle current again with element sizes divided by this (1.2-3; 1: none)",
     "dilute_reference": "skip the planar runs of each concentration-dependent electrolyte's dilute twin "
     "(properties frozen at c0), which separate the concentrated-solution effects from Sand's assumptions",
 }
@@ -185,13 +192,15 @@ class Case:
     geometry: str
     electrolyte: str
     current_density_mA_cm2: float
+    refinement: float = 1.0  # element sizes divided by this (the mesh check)
 
     def label(self) -> str:
-        return f"{self.geometry}, {self.electrolyte}, {self.current_density_mA_cm2:g} mA/cm2"
+        return f"{self.geometry}, {self.electrolyte}, {self.current_density_mA_cm2:g} mA/cm2, mesh x{self.refinement:g}"
 
     @property
     def case_id(self) -> str:
-        return f"{self.geometry}_{self.electrolyte}_{self.current_density_mA_cm2:g}".replace(".", "p")
+        name = f"{self.geometry}_{self.electrolyte}_{self.current_density_mA_cm2:g}"
+        return (name if self.refinement == 1.0 else f"{name}_refined{self.refinement:g}").replace(".", "p")
 
 
 def study_electrolytes(cfg: SandTimeConfig) -> list[str]:
@@ -211,30 +220,39 @@ def build_cases(cfg: SandTimeConfig) -> list[Case]:
         twin = name.endswith("_dilute") and name not in cfg.electrolytes
         geometries = [g for g in cfg.geometries if g == "planar"] if twin else cfg.geometries
         cases += [Case(g, name, j) for j in cfg.currents(name) for g in geometries]
+    if cfg.refinement_ratio > 1.0:  # the middle current of each configured electrolyte on a finer mesh
+        for name in cfg.electrolytes:
+            currents = cfg.currents(name)
+            middle = sorted(currents)[len(currents) // 2]
+            cases += [Case(g, name, middle, cfg.refinement_ratio) for g in cfg.geometries]
     return cases
 
 
-def build_mesh(cfg: SandTimeConfig, geometry: str, comm: MPI.Comm) -> tuple[Any, float]:
-    """(electrolyte MeshData, exact interface area over footprint) of a geometry."""
-    L = cfg.separator_thickness_um * UM
-    if geometry == "planar":
-        width = cfg.pitch_um * UM
-        md = electrolyte_slab(comm, width, L, 1, cfg.planar_cells)
-        z = md.mesh.geometry.x[:, 2]
-        z[:] = L * (z / L) ** cfg.planar_grading  # graded towards the Li at z = 0
-        return md, 1.0
+def host_params(cfg: SandTimeConfig, geometry: str, refinement: float = 1.0) -> LamellarParams | PillarParams:
+    """Geometry of a host (validated by the geometry's own parameter class)."""
     common = {
         "finger_height": cfg.finger_height_um * UM,
-        "separator_thickness": L,
+        "separator_thickness": cfg.separator_thickness_um * UM,
         "base_thickness": cfg.base_thickness_um * UM,
-        "mesh_size_interface": cfg.mesh_size_interface_um * UM,
-        "mesh_size_bulk": cfg.mesh_size_bulk_um * UM,
+        "mesh_size_interface": cfg.mesh_size_interface_um * UM / refinement,
+        "mesh_size_bulk": cfg.mesh_size_bulk_um * UM / refinement,
         "pitch": cfg.pitch_um * UM,
     }
     if geometry == "lamellar":
-        params = LamellarParams(finger_width=cfg.finger_width_um * UM, **common)
-    else:
-        params = PillarParams(pillar_radius=0.5 * cfg.finger_width_um * UM, **common)
+        return LamellarParams(finger_width=cfg.finger_width_um * UM, **common)
+    return PillarParams(pillar_radius=0.5 * cfg.finger_width_um * UM, **common)
+
+
+def build_mesh(cfg: SandTimeConfig, geometry: str, comm: MPI.Comm, refinement: float = 1.0) -> tuple[Any, float]:
+    """(electrolyte MeshData, exact interface area over footprint) of a geometry; sizes / ``refinement``."""
+    L = cfg.separator_thickness_um * UM
+    if geometry == "planar":
+        width = cfg.pitch_um * UM
+        md = electrolyte_slab(comm, width, L, 1, round(cfg.planar_cells * refinement))
+        z = md.mesh.geometry.x[:, 2]
+        z[:] = L * (z / L) ** cfg.planar_grading  # graded towards the Li at z = 0
+        return md, 1.0
+    params = host_params(cfg, geometry, refinement)
     return interdigitated_mesh(comm, params, cell_regions=("sse",)), params.interface_area_ratio
 
 
@@ -245,7 +263,7 @@ def run_case(cfg: SandTimeConfig, case: Case, comm: MPI.Comm, out: Path) -> dict
     c0 = electrolyte.reference_concentration_mol_m3
     props = electrolyte.properties_at(c0, temperature)
     start = time.perf_counter()
-    md, area_ratio = build_mesh(cfg, case.geometry, comm)
+    md, area_ratio = build_mesh(cfg, case.geometry, comm, case.refinement)
     problem = BinaryElectrolyteProblem(md, electrolyte, temperature)
     area_ratio_mesh = problem.working_area_m2 / problem.reference_area_m2
     J = case.current_density_mA_cm2 * A_M2_PER_MA_CM2
@@ -272,6 +290,7 @@ def run_case(cfg: SandTimeConfig, case: Case, comm: MPI.Comm, out: Path) -> dict
         "electrolyte_set": set_name,
         "temperature_K": temperature,
         "current_density_mA_cm2": case.current_density_mA_cm2,
+        "refinement": case.refinement,
         "sand_time_s": sand,
         "sand_time_analytic_s": t_nominal,
         "sand_time_analytic_local_s": t_local,
@@ -413,6 +432,41 @@ def _figures(out: Path, cfg: SandTimeConfig, rows: list[dict[str, Any]]) -> list
     return figures
 
 
+MESH_CHECK_COLUMNS = (
+    ("geometry", "geometry"),
+    ("electrolyte", "electrolyte"),
+    ("current_density_mA_cm2", "J nominal (mA/cm2)"),
+    ("num_dofs", "dofs"),
+    ("sand_time_s", "t_s (s)"),
+    ("num_dofs_refined", "dofs refined"),
+    ("sand_time_refined_s", "t_s refined (s)"),
+    ("sand_time_change_percent", "change (%)"),
+)
+
+
+def _mesh_checks(rows: list[dict[str, Any]], refined: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each refined case next to its base case: the change of Sand's time."""
+    base = {(r["geometry"], r["electrolyte"], r["current_density_mA_cm2"]): r for r in rows}
+    checks = []
+    for r in refined:
+        b = base[(r["geometry"], r["electrolyte"], r["current_density_mA_cm2"])]
+        change = percent_error(r["sand_time_s"], b["sand_time_s"]) if r["sand_time_s"] and b["sand_time_s"] else None
+        checks.append(
+            {
+                "geometry": r["geometry"],
+                "electrolyte": r["electrolyte"],
+                "current_density_mA_cm2": r["current_density_mA_cm2"],
+                "refinement": r["refinement"],
+                "num_dofs": b["num_dofs"],
+                "sand_time_s": b["sand_time_s"],
+                "num_dofs_refined": r["num_dofs"],
+                "sand_time_refined_s": r["sand_time_s"],
+                "sand_time_change_percent": change,
+            }
+        )
+    return checks
+
+
 def _dilute_comparison(rows: list[dict[str, Any]]) -> list[str]:
     """Planar Sand's times of each electrolyte against its dilute twin at the same currents."""
     lines = []
@@ -445,7 +499,8 @@ def write_report(
     out: Path, cfg: SandTimeConfig, results: list[dict[str, Any]], comm: MPI.Comm, wall: float
 ) -> dict[str, Any]:
     """report.json, report.md and figures (rank 0)."""
-    rows = [dict(r) for r in results]
+    rows = [dict(r) for r in results if r["refinement"] == 1.0]
+    checks = _mesh_checks(rows, [r for r in results if r["refinement"] != 1.0])
     _add_delays(rows)
     figures = _figures(out, cfg, rows)
     report = {
@@ -454,6 +509,7 @@ def write_report(
         "environment": environment(comm, cfg.groups),
         "wall_seconds": wall,
         "cases": rows,
+        "mesh_check": checks,
         "figures": figures,
         "electrolyte_sources": {
             name: binary_electrolyte(ELECTROLYTES[name][0]).sources for name in study_electrolytes(cfg)
@@ -503,6 +559,16 @@ def write_report(
             ]
         lines += [f"![Sand's time]({f})" for f in figures if name in f] + [""]
     lines += _dilute_comparison(rows)
+    if checks:
+        lines += [
+            "## Mesh check",
+            "",
+            f"The middle current of each electrolyte again with every element size divided by "
+            f"{cfg.refinement_ratio:g}:",
+            "",
+            markdown_table(checks, MESH_CHECK_COLUMNS),
+            "",
+        ]
     lines += [
         "## Parameters and sources",
         "",

@@ -23,6 +23,7 @@ def test_study_reports_delay_against_planar_and_sand(comm, shared_tmp_path):
         mesh_size_bulk_um=5.0,
         planar_cells=40,
         target_change=0.05,
+        refinement_ratio=1.5,
         groups=comm.size,
     )
     run_study(cfg, out, comm)
@@ -43,6 +44,11 @@ def test_study_reports_delay_against_planar_and_sand(comm, shared_tmp_path):
     for row in rows.values():
         assert row["salt_conservation_error_relative"] < 1e-10
         assert (out / "fields" / row["case_id"] / "concentration_mol_m3.bp").exists()
+    checks = {c["geometry"]: c for c in report["mesh_check"]}
+    assert set(checks) == {"planar", "lamellar"}
+    print("mesh check", [(c["geometry"], c["sand_time_change_percent"]) for c in checks.values()])
+    assert abs(checks["planar"]["sand_time_change_percent"]) < 1.0
+    assert checks["lamellar"]["num_dofs_refined"] > checks["lamellar"]["num_dofs"]
     for figure in report["figures"]:
         assert (out / figure).stat().st_size > 0
     text = (out / "report.md").read_text()
@@ -57,6 +63,8 @@ def test_study_reports_delay_against_planar_and_sand(comm, shared_tmp_path):
         (["--depletion-threshold-fraction", "0.7"], "depletion_threshold_fraction = 0.7 is outside"),
         (["--polymer-current-densities-mA-cm2", "10,-5"], "polymer_current_densities_mA_cm2 = -5.0 mA/cm2 is outside"),
         (["--finger-width-um", "12"], "finger_width_um = 12.0 um is outside the allowed range (0, 10) um"),
+        (["--base-thickness-um", "0.5"], "mesh_size_interface"),  # two elements across the base: refused by the host
+        (["--refinement-ratio", "5"], "refinement_ratio = 5.0 is outside"),
     ],
 )
 def test_bad_input_refused_before_work(comm, shared_tmp_path, capsys, arguments, message):

@@ -557,7 +557,7 @@ def write_report(
                 f"{hosts[0]['interface_area_ratio_mesh'] ** 2:.3g}x (the area ratio squared).",
                 "",
             ]
-        lines += [f"![Sand's time]({f})" for f in figures if name in f] + [""]
+        lines += [f"![Sand's time]({f})" for f in figures if f.endswith(f"_{name}.png")] + [""]
     lines += _dilute_comparison(rows)
     if checks:
         lines += [

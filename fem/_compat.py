@@ -13,6 +13,8 @@ itself is not tested):
   (0.11);
 * ``mesh.create_submesh`` returns ``EntityMap`` objects instead of index
   arrays for the cell and vertex maps (0.11);
+* ``FunctionSpace.collapse`` returns its dof map as a list of index arrays
+  (one per cell type) instead of one list of indices (0.11);
 * ``FiniteElement.interpolation_points`` became a property (0.11);
 * ``set_bc`` renamed its ``scale`` argument to ``alpha`` (0.11);
 * ``LinearProblem`` requires ``petsc_options_prefix`` (0.11);
@@ -37,6 +39,7 @@ __all__ = [
     "create_vector",
     "create_submesh",
     "interpolation_points",
+    "collapse",
     "set_bc",
     "linear_problem",
 ]
@@ -130,6 +133,16 @@ def interpolation_points(V: Any) -> np.ndarray:
     """Reference-cell interpolation points of the function space ``V``'s element."""
     points = V.element.interpolation_points
     return points() if callable(points) else points
+
+
+def collapse(subspace: Any) -> tuple[Any, np.ndarray]:
+    """(collapsed space, int32 indices of its dofs in the parent space) of ``subspace.collapse()``."""
+    V, dofs = subspace.collapse()
+    if len(dofs) and isinstance(dofs[0], np.ndarray):  # one array per cell type
+        if len(dofs) != 1:
+            raise NotImplementedError("collapse of a space on a mesh of several cell types")
+        dofs = dofs[0]
+    return V, np.asarray(dofs, dtype=np.int32)
 
 
 _SET_BC_SCALE_NAME = "alpha" if "alpha" in _parameters(dolfinx.fem.petsc.set_bc) else "scale"

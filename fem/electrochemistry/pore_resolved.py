@@ -63,6 +63,7 @@ import ufl
 from mpi4py import MPI
 from petsc4py import PETSc
 
+from fem._compat import collapse
 from fem.constants import thermal_voltage
 from fem.electrochemistry.effective_properties import footprint_area_m2, host_thickness_m
 from fem.electrochemistry.galvanostatic import OverpotentialLimiter, forget_options, ramp_current, split_potentials
@@ -278,7 +279,7 @@ class ResolvedDepositionProblem:
         self._integration_data = dict(self._facet_integration_data())
         self.ds = ufl.Measure("ds", domain=mesh, subdomain_data=list(self._integration_data.items()),
                               metadata=quadrature)  # fmt: skip
-        self._sub_dofs = [np.asarray(self.W.sub(k).collapse()[1], dtype=np.int32) for k in (0, 1)]
+        self._sub_dofs = [collapse(self.W.sub(k))[1] for k in (0, 1)]
         self.bcs, self._active = self._boundary_conditions()
         prefix = unique_prefix("pore_resolved")
         options = {**DIRECT_NEWTON_OPTIONS, **(petsc_options or {})}

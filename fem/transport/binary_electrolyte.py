@@ -53,6 +53,7 @@ import ufl
 from mpi4py import MPI
 from petsc4py import PETSc
 
+from fem._compat import collapse, create_vector
 from fem.constants import FARADAY_C_PER_MOL, thermal_voltage
 from fem.mesh_io import MeshData
 from fem.solvers import apply_options, unique_prefix
@@ -241,9 +242,9 @@ class BinaryElectrolyteProblem:
 
         element = basix.ufl.element("Lagrange", mesh.basix_cell(), degree)
         self.W = dolfinx.fem.functionspace(mesh, basix.ufl.mixed_element([element, element]))
-        self.V, c_map = self.W.sub(0).collapse()
+        self.V, c_map = collapse(self.W.sub(0))
         self._c_map = np.asarray(c_map)
-        self._phi_map = np.asarray(self.W.sub(1).collapse()[1])
+        self._phi_map = collapse(self.W.sub(1))[1]
         self.u = dolfinx.fem.Function(self.W, name="scaled_state")
         self.u_old = dolfinx.fem.Function(self.W)
         self.u.x.array[self._c_map] = 1.0
@@ -348,9 +349,9 @@ class BinaryElectrolyteProblem:
             old = getattr(self, name, None)
             if old is not None:
                 old.destroy()
-        self._b = dolfinx.fem.petsc.create_vector(self._F)
-        self._fe = dolfinx.fem.petsc.create_vector(self._F_E)
-        self._gu = dolfinx.fem.petsc.create_vector(self._G_U)
+        self._b = create_vector(self._F)
+        self._fe = create_vector(self._F_E)
+        self._gu = create_vector(self._G_U)
         self._a = self._b.duplicate()
         self._bb = self._b.duplicate()
 

@@ -14,7 +14,7 @@ itself is not tested):
 * ``mesh.create_submesh`` returns ``EntityMap`` objects instead of index
   arrays for the cell and vertex maps (0.11);
 * ``FunctionSpace.collapse`` returns its dof map as a list of index arrays
-  (one per cell type) instead of one list of indices (0.11);
+  (one entry on a single-cell-type mesh) instead of one list of indices (0.11);
 * ``FiniteElement.interpolation_points`` became a property (0.11);
 * ``set_bc`` renamed its ``scale`` argument to ``alpha`` (0.11);
 * ``LinearProblem`` requires ``petsc_options_prefix`` (0.11);
@@ -138,7 +138,7 @@ def interpolation_points(V: Any) -> np.ndarray:
 def collapse(subspace: Any) -> tuple[Any, np.ndarray]:
     """(collapsed space, int32 indices of its dofs in the parent space) of ``subspace.collapse()``."""
     V, dofs = subspace.collapse()
-    if len(dofs) and isinstance(dofs[0], np.ndarray):  # one array per cell type
+    if len(dofs) and isinstance(dofs[0], np.ndarray):  # a list of arrays (0.11): one for one cell type
         if len(dofs) != 1:
             raise NotImplementedError("collapse of a space on a mesh of several cell types")
         dofs = dofs[0]

@@ -52,8 +52,6 @@ def build_host_model(model: Any, layout: HostLayout, scaffold: Scaffold, seed: i
 
 
 def placement_attempt(model: Any) -> int:
-    """The draw that was meshed (model attribute set by build_host_model)."""
-    try:
-        return int(model.getAttribute("placement_attempt")[0])
-    except Exception:
-        return 0
+    """The draw that was meshed (model attribute set by build_host_model; 0 for a model it did not build)."""
+    values = model.getAttribute("placement_attempt")  # gmsh returns [] for an attribute never set
+    return int(values[0]) if values else 0

@@ -33,6 +33,7 @@ from fem.markers import CELL_MARKERS, FACET_MARKERS
 from fem.validation import ParameterError, check_positive
 from geometries._build import distributed_mesh
 from geometries.image_contact import load_array
+from geometries.porous.layout import UM
 
 __all__ = [
     "VoxelVolumeParams",
@@ -254,8 +255,6 @@ def voxel_volume_mesh(
     return distributed_mesh(comm, params, build_voxel_volume, voxel_volume_info, out_dir, cell_regions)
 
 
-_UM = 1e-6
-
 
 def register_image_volume(sub: Any) -> None:
     """Add the ``image-volume`` subcommand."""
@@ -277,7 +276,7 @@ def build_image_volume_cli(args: Any) -> None:
     """Handler of ``image-volume``: every input is checked before any meshing."""
     from geometries._build import run_cli_build
 
-    voxel = check_positive("voxel_size_um", args.voxel_size_um, "um") * _UM
+    voxel = check_positive("voxel_size_um", args.voxel_size_um, "um") * UM
     params = VoxelVolumeParams(read_label_stack(args.stack), voxel, parse_labels(args.labels), Path(args.stack).name)
     run_cli_build(
         args,

@@ -255,7 +255,6 @@ def voxel_volume_mesh(
     return distributed_mesh(comm, params, build_voxel_volume, voxel_volume_info, out_dir, cell_regions)
 
 
-
 def register_image_volume(sub: Any) -> None:
     """Add the ``image-volume`` subcommand."""
     p = sub.add_parser(

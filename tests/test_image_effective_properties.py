@@ -157,3 +157,23 @@ def test_voxel_methods_converge_together(comm):
     assert 0.0 < gaps[1] < gaps[0] / 1.7
     assert smoothed[1] < smoothed[0] / 2.0
     assert staircase[1] > staircase[0] > 1.3
+
+
+@pytest.mark.mpi
+def test_same_answers_on_one_and_all_ranks():
+    """Voxel host: effective properties and the pore-resolved overpotential on 1 rank and on the whole job."""
+    from mpi4py import MPI
+
+    from fem.electrochemistry.pore_resolved import ResolvedDepositionProblem, SolidRegion
+    from fem.materials import Electrolyte
+
+    values = []
+    for comm in (MPI.COMM_SELF, MPI.COMM_WORLD):
+        _, md = _small_voxel_cell(comm)
+        props = effective_properties(md, 0.0, 6 * UM)
+        problem = ResolvedDepositionProblem(md, [SolidRegion("host", 1e4, 10.0)], Electrolyte("test", 0.1))
+        result = problem.solve_galvanostatic(-10.0)
+        problem.destroy()
+        values.append((props.porosity, props.specific_area_1_m, props.tortuosity))
+        values[-1] += (result.counter_potential_V, result.fraction_top)
+    assert values[1] == pytest.approx(values[0], rel=1e-8)

@@ -13,7 +13,9 @@ Pipeline (lengths in pixels unless stated, image row 0 at the top, i.e. at
 y = footprint; x along columns):
 
 1. read and check: exactly two grey values (the brighter one is contact unless
-   ``invert``); colour images only if their channels agree;
+   ``invert``), or a grey-scale image with an explicit ``threshold`` (an
+   ambiguous grey image without one is refused); colour images only if their
+   channels agree; square images only (the planar cell is square: crop first);
 2. clean: 8-connected contact islands and void holes of fewer than
    ``min_region_pixels`` pixels are removed (islands become void, holes become
    contact); their counts and the pixel fraction before and after are reported;
@@ -57,6 +59,7 @@ import numpy as np
 from fem.validation import ParameterError, check_positive, check_range
 from geometries._build import distributed_mesh
 from geometries.planar import PlanarInterfaceParams, build_planar_interface, mesh_info
+from geometries.porous.layout import UM
 
 __all__ = [
     "FRACTION_TOLERANCE",
@@ -224,14 +227,17 @@ def load_array(path: Path, what: str, pages: bool = False) -> np.ndarray:
         raise ParameterError(f"{what} = '{path}' could not be read as an image or .npy array: {error}") from None
 
 
-def read_contact_image(path: str | Path, invert: bool = False) -> np.ndarray:
-    """Read a binary contact map; return a boolean array, True where in contact.
+def read_contact_image(path: str | Path, invert: bool = False, threshold: float | None = None) -> np.ndarray:
+    """Read a contact map; return a boolean array, True where in contact.
 
     ``.npy`` files are read with NumPy (no pickles), anything else with Pillow
-    (PNG, TIFF, BMP, ...).  The image must have exactly two distinct values;
-    the larger one is contact (white on black), or the smaller with ``invert``.
-    Raises ParameterError for an unreadable file, a non-square or non-binary
-    image, or an image with no contact or no void.
+    (PNG, TIFF, BMP, ...).  Without ``threshold`` the image must be binary
+    (exactly two distinct values; the larger one is contact, white on black, or
+    the smaller with ``invert``): a grey-scale image is ambiguous and refused.
+    With ``threshold`` (in the image's own grey values) pixels >= threshold are
+    contact (< threshold with ``invert``); both classes must be present.
+    Raises ParameterError for an unreadable file, a non-square image, a
+    non-binary image without a threshold, or no contact or no void.
     """
     path = Path(path)
     array = load_array(path, "contact image")
@@ -242,15 +248,23 @@ def read_contact_image(path: str | Path, invert: bool = False) -> np.ndarray:
         array = channels[..., 0]
     if array.ndim != 2:
         raise ParameterError(f"contact image = '{path}' has shape {array.shape}; a 2D image is needed")
+    check_square(array.shape, str(path))
     values = np.unique(array)
+    if threshold is not None:
+        low, high = float(values[0]), float(values[-1])
+        if not low < float(threshold) <= high:
+            raise ParameterError(
+                f"threshold = {threshold:g} leaves one class empty: the grey values of '{path}' span "
+                f"[{low:g}, {high:g}]; give low < threshold <= high"
+            )
+        contact = array >= threshold
+        return ~contact if invert else contact
     if values.size != 2:
         raise ParameterError(
             f"contact image = '{path}' has {values.size} distinct value(s); a binary contact map has exactly 2 "
-            "(threshold a grey-scale image first)"
+            "(give a threshold for a grey-scale image)"
         )
-    contact = array == (values[0] if invert else values[1])
-    check_square(contact.shape, str(path))
-    return contact
+    return array == (values[0] if invert else values[1])
 
 
 def check_square(shape: tuple[int, ...], what: str) -> None:
@@ -672,8 +686,6 @@ def image_contact_mesh(
 
 # ---------------------------------------------------------------------------- command line
 
-_UM = 1e-6
-
 
 def register_image_contact(sub: Any) -> None:
     """Add the ``image-contact`` subcommand; its handler is :func:`build_image_contact_cli`."""
@@ -689,6 +701,9 @@ def register_image_contact(sub: Any) -> None:
     p.add_argument("--out", type=Path, required=True, help="output directory")
     p.add_argument("--preview", action="store_true", help="also render a cut-away preview.png")
     p.add_argument("--invert", action="store_true", help="the darker value is contact")
+    p.add_argument(
+        "--threshold", type=float, default=None, help="grey value: pixels >= it are contact (needed for grey-scale)"
+    )
     p.add_argument("--min-region-pixels", type=int, default=9, help="islands/holes below this are removed/filled")
     p.add_argument("--smoothing-pixels", type=float, default=0.7, help="Gaussian blur before tracing, pixels")
     p.add_argument("--sse-thickness-um", type=float, default=50.0, help="electrolyte thickness L, um")
@@ -711,16 +726,16 @@ def build_image_contact_cli(args: Any) -> None:
     """Handler of ``image-contact``: every input is checked before any meshing."""
     from geometries._build import run_cli_build
 
-    pixel = check_positive("pixel_size_um", args.pixel_size_um, "um") * _UM
-    contact = read_contact_image(args.image, invert=args.invert)
+    pixel = check_positive("pixel_size_um", args.pixel_size_um, "um") * UM
+    contact = read_contact_image(args.image, invert=args.invert, threshold=args.threshold)
     footprint = contact.shape[0] * pixel
-    edge = None if args.mesh_size_edges_um is None else args.mesh_size_edges_um * _UM
+    edge = None if args.mesh_size_edges_um is None else args.mesh_size_edges_um * UM
     pattern = image_contact_pattern(
         contact, pixel, edge, args.min_region_pixels, args.smoothing_pixels, source=Path(args.image).name
     )
     edge = pattern.vertex_spacing
-    bulk = (args.mesh_size_bulk_um * _UM) if args.mesh_size_bulk_um is not None else max(edge, footprint / 10.0)
-    params = image_contact_params(pattern, args.sse_thickness_um * _UM, args.lithium_thickness_um * _UM, edge, bulk)
+    bulk = (args.mesh_size_bulk_um * UM) if args.mesh_size_bulk_um is not None else max(edge, footprint / 10.0)
+    params = image_contact_params(pattern, args.sse_thickness_um * UM, args.lithium_thickness_um * UM, edge, bulk)
     run_cli_build(
         args,
         lambda model: image_mesh_info(params, build_planar_interface(model, params)),

@@ -12,12 +12,22 @@ voxel's region, and the facets are tagged from the regions on their two sides:
   meshed): void;
 * on the box: bottom (z = 0), top (z = nz voxel), sides (x, y faces).
 
+info.json's ``parameters.host_thickness_m`` is the top of the highest voxel
+slice holding host: the host layer H of the porous-host tools
+(fem.electrochemistry.effective_properties, pore_resolved), a mesh plane.
+
 Array index order is (z, y, x): page k of a TIFF is the slice z in
 [k, k + 1] voxel.  Phase volume fractions of the mesh equal the voxel fractions
 exactly (reported in info.json).  The interfaces are voxel staircases, not
 smooth: the mesh resolves what the voxels say and nothing finer.  A smooth,
 coarser mesh needs a surface-based mesher (CGAL Mesh_3 on labelled images,
 fTetWild on marching-cubes surfaces); see README.  Coordinates in m.
+
+Cost: :func:`voxel_mesh_arrays` builds the tetrahedra and tagged facets in
+O(voxels) NumPy work (facets from voxel adjacency; 200^3 voxels, 48 M
+tetrahedra, in ~3 s); the DOLFINx mesh made from them costs ~15 us per
+tetrahedron on one core, so :func:`voxel_volume_mesh` refuses stacks above
+:data:`MAX_VOXELS` (studies/benchmarks/image_volume.py).
 """
 
 from __future__ import annotations
@@ -33,12 +43,14 @@ from fem.markers import CELL_MARKERS, FACET_MARKERS
 from fem.validation import ParameterError, check_positive
 from geometries._build import distributed_mesh
 from geometries.image_contact import load_array
+from geometries.porous.layout import UM
 
 __all__ = [
     "VoxelVolumeParams",
     "read_label_stack",
     "parse_labels",
-    "voxel_tetrahedra",
+    "VoxelMesh",
+    "voxel_mesh_arrays",
     "build_voxel_volume",
     "voxel_volume_info",
     "voxel_volume_mesh",
@@ -49,7 +61,7 @@ __all__ = [
 REGION_NAMES = ("sse", "lithium", "host", "void")
 #: Facet marker of the interface between two regions (sorted pair).
 INTERFACES = {("lithium", "sse"): "li_sse", ("host", "sse"): "host_sse", ("host", "lithium"): "host_li"}
-#: Largest mesh built (tetrahedra = 6 x voxels); beyond it, crop or downsample the stack.
+#: Largest stack meshed through gmsh into DOLFINx (tetrahedra = 6 x voxels); beyond it, crop or downsample.
 MAX_VOXELS = 2_000_000
 
 
@@ -74,11 +86,6 @@ class VoxelVolumeParams:
         check_positive("voxel_size", self.voxel_size, "m")
         if self.labels.ndim != 3 or min(self.labels.shape) < 1:
             raise ParameterError(f"label stack has shape {self.labels.shape}; a 3D (z, y, x) array is needed")
-        if self.labels.size > MAX_VOXELS:
-            raise ParameterError(
-                f"label stack has {self.labels.size} voxels (> {MAX_VOXELS}, {6 * MAX_VOXELS} tetrahedra): "
-                "crop or downsample it"
-            )
         for name in self.regions.values():
             if name not in REGION_NAMES:
                 raise ParameterError(f"region '{name}' is not one of {REGION_NAMES}")
@@ -119,80 +126,131 @@ def parse_labels(text: str) -> dict[int, str]:
 _KUHN = np.array([[0, 1 << a, (1 << a) | (1 << b), 7] for a, b in itertools.permutations(range(3), 2)])
 
 
-def voxel_tetrahedra(labels: np.ndarray, voxel_size: float, keep: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Nodes (m), tetrahedra (node indices) and their voxel index of the voxels where ``keep`` holds."""
-    nz, ny, nx = labels.shape
-    k, j, i = np.nonzero(keep)
-    corners = np.array([[(c >> 0) & 1, (c >> 1) & 1, (c >> 2) & 1] for c in range(8)])  # (x, y, z) offsets
-    node = ((k[:, None] + corners[:, 2]) * (ny + 1) + (j[:, None] + corners[:, 1])) * (nx + 1) + (
-        i[:, None] + corners[:, 0]
-    )
-    tets = node[:, _KUHN].reshape(-1, 4)
-    voxel = np.repeat(np.ravel_multi_index((k, j, i), labels.shape), len(_KUHN))
-    used, tets = np.unique(tets, return_inverse=True)
-    tets = tets.reshape(-1, 4)
-    x = used % (nx + 1)
-    y = (used // (nx + 1)) % (ny + 1)
-    z = used // ((nx + 1) * (ny + 1))
-    nodes = voxel_size * np.column_stack([x, y, z]).astype(float)
-    return nodes, tets, voxel
+@dataclass(frozen=True, slots=True)
+class VoxelMesh:
+    """The voxel tetrahedra as arrays (NumPy only, no gmsh): what :func:`build_voxel_volume` hands gmsh.
+
+    Attributes:
+        nodes: (n, 3) coordinates (m).
+        tetrahedra: (6 voxels, 4) node indices (int32 below 2^31 nodes).
+        regions: region names; ``tet_region`` indexes them per tetrahedron.
+        tet_region: (6 voxels,) int8.
+        facets: facet marker name -> (m, 3) node indices of its triangles.
+    """
+
+    nodes: np.ndarray
+    tetrahedra: np.ndarray
+    regions: tuple[str, ...]
+    tet_region: np.ndarray
+    facets: dict[str, np.ndarray]
 
 
-def _facet_groups(
-    params: VoxelVolumeParams, nodes: np.ndarray, tets: np.ndarray, region: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Triangles (node indices) of every tagged facet group, from the regions on their sides."""
-    faces = np.sort(tets[:, [[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2]]].reshape(-1, 3), axis=1)
-    owner = np.repeat(np.arange(len(tets)), 4)
-    unique, inverse, counts = np.unique(faces, axis=0, return_inverse=True, return_counts=True)
-    inverse = inverse.ravel()
-    order = np.argsort(inverse, kind="stable")
-    first = np.searchsorted(inverse[order], np.arange(len(unique)))
-    side_a = region[owner[order[first]]]
-    side_b = np.where(counts == 2, region[owner[order[np.minimum(first + 1, len(order) - 1)]]], "")
+def _region_codes(params: VoxelVolumeParams) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Per-voxel region code (int8; -1 for void) and the meshed region names, sorted."""
+    names = tuple(sorted({params.regions[int(k)] for k in np.unique(params.labels)} - {"void"}))
+    lut_keys = np.array(sorted(params.regions))
+    lut = np.array([names.index(params.regions[int(k)]) if params.regions[int(k)] != "void" else -1 for k in lut_keys])
+    return lut[np.searchsorted(lut_keys, params.labels)].astype(np.int8), names
+
+
+def _face_triangles(low: np.ndarray, step_b: int, step_c: int) -> np.ndarray:
+    """The two triangles of the voxel faces whose lowest corners have global node indices ``low``.
+
+    The Kuhn split cuts every cube face along the diagonal from its lowest to its
+    highest corner, so the tetrahedra's face triangles are (lo, lo + b, lo + b + c)
+    and (lo, lo + c, lo + b + c) with b, c the face's two in-plane node steps.
+    """
+    high = low + step_b + step_c
+    return np.concatenate([np.column_stack([low, low + step_b, high]), np.column_stack([low, low + step_c, high])])
+
+
+def voxel_mesh_arrays(params: VoxelVolumeParams) -> VoxelMesh:
+    """Tetrahedra, regions and tagged facet triangles of the non-void voxels, in O(voxels) NumPy work.
+
+    Facets are found from voxel adjacency (a face between two different regions,
+    a region and void, or a region and the box), not by matching tetrahedron
+    faces, so a 200^3 stack meshes in seconds (studies/benchmarks/image_volume.py).
+    """
+    code, names = _region_codes(params)
+    nz, ny, nx = code.shape
+    strides = np.array([1, nx + 1, (nx + 1) * (ny + 1)])  # node index steps along x, y, z
+    n_nodes = (nx + 1) * (ny + 1) * (nz + 1)
+    index_type = np.int32 if n_nodes < 2**31 else np.int64
+    k, j, i = (a.astype(index_type) for a in np.nonzero(code >= 0))
+    base = k * strides[2] + j * strides[1] + i
+    corner = np.array([(c & 1) * strides[0] + ((c >> 1) & 1) * strides[1] + (c >> 2) * strides[2] for c in range(8)])
+    tets = (base[:, None] + corner[_KUHN].reshape(1, -1).astype(index_type)).reshape(-1, 4)
+    tet_region = np.repeat(code[k, j, i], len(_KUHN))
+    del base
+    used = np.zeros(n_nodes, dtype=bool)
+    used[tets.ravel()] = True
+    renumber = (np.cumsum(used) - 1).astype(index_type)
+    kept = np.flatnonzero(used)
+    nodes = params.voxel_size * np.column_stack(
+        [kept % (nx + 1), (kept // (nx + 1)) % (ny + 1), kept // ((nx + 1) * (ny + 1))]
+    ).astype(float)
+    tets = renumber[tets]
+    padded = np.pad(code, 1, constant_values=-2)  # -2: outside the box, -1: void
     groups: dict[str, list[np.ndarray]] = {}
-    for (a, b), name in INTERFACES.items():
-        mask = (counts == 2) & (((side_a == a) & (side_b == b)) | ((side_a == b) & (side_b == a)))
-        groups[name] = [unique[mask]]
-    outer = unique[counts == 1]
-    xyz = nodes[outer]
-    top = params.labels.shape[0] * params.voxel_size
-    tol = 1e-9 * params.voxel_size
-    lateral = [params.labels.shape[2] * params.voxel_size, params.labels.shape[1] * params.voxel_size]
-    on = {
-        "bottom": np.all(np.abs(xyz[:, :, 2]) < tol, axis=1),
-        "top": np.all(np.abs(xyz[:, :, 2] - top) < tol, axis=1),
-        "sides": np.any(
-            [np.all(np.abs(xyz[:, :, a] - v) < tol, axis=1) for a in (0, 1) for v in (0.0, lateral[a])], axis=0
-        ),
-    }
-    for name, mask in on.items():
-        groups[name] = [outer[mask]]
-    groups["void"] = [outer[~(on["bottom"] | on["top"] | on["sides"])]]
-    return {name: np.concatenate(parts) for name, parts in groups.items() if sum(len(p) for p in parts)}
+    for axis in range(3):  # numpy axis 0, 1, 2 = z, y, x; face normal along it
+        lo = np.take(padded, range(0, padded.shape[axis] - 1), axis=axis)
+        hi = np.take(padded, range(1, padded.shape[axis]), axis=axis)
+        cut = [slice(1, -1)] * 3
+        cut[axis] = slice(None)
+        lo, hi = lo[tuple(cut)], hi[tuple(cut)]
+        differ = (lo != hi) & ((lo >= 0) | (hi >= 0))
+        f0, f1, f2 = np.nonzero(differ)  # face (plane index along axis, other two voxel indices)
+        a, b = lo[differ], hi[differ]
+        position = [f0, f1, f2]
+        node = (position[0] * strides[2] + position[1] * strides[1] + position[2] * strides[0]).astype(index_type)
+        in_plane = [strides[2 - other] for other in range(3) if other != axis]
+        triangles = _face_triangles(node, int(in_plane[0]), int(in_plane[1]))
+        xyz_axis = 2 - axis
+        for name, mask in _face_names(a, b, names, xyz_axis):
+            if mask.any():
+                groups.setdefault(name, []).append(renumber[triangles[np.concatenate([mask, mask])]])
+    facets = {name: np.concatenate(parts) for name, parts in groups.items()}
+    return VoxelMesh(nodes, tets, names, tet_region, facets)
+
+
+def _face_names(a: np.ndarray, b: np.ndarray, names: tuple[str, ...], xyz_axis: int) -> list[tuple[str, np.ndarray]]:
+    """(facet marker, mask) of voxel faces with codes a (below) and b (above along the axis)."""
+    result = []
+    for (r1, r2), name in INTERFACES.items():
+        if r1 in names and r2 in names:
+            c1, c2 = names.index(r1), names.index(r2)
+            result.append((name, ((a == c1) & (b == c2)) | ((a == c2) & (b == c1))))
+    result.append(("void", ((a == -1) & (b >= 0)) | ((b == -1) & (a >= 0))))
+    low, high = (a == -2) & (b >= 0), (b == -2) & (a >= 0)
+    if xyz_axis == 2:
+        result += [("bottom", low), ("top", high)]
+    else:
+        result.append(("sides", low | high))
+    return result
 
 
 def build_voxel_volume(model: Any, params: VoxelVolumeParams) -> Any:
     """Put the voxel tetrahedra and tagged facets into ``model`` as discrete gmsh entities (nodes in m)."""
-    known = np.array(sorted(params.regions))
-    names = np.array([params.regions[label] for label in known])
-    region_of_voxel = names[np.searchsorted(known, params.labels)]
-    nodes, tets, voxel = voxel_tetrahedra(params.labels, params.voxel_size, region_of_voxel != "void")
-    region = region_of_voxel.ravel()[voxel]
-    node_tags = np.arange(1, len(nodes) + 1)
+    if params.labels.size > MAX_VOXELS:
+        raise ParameterError(
+            f"label stack has {params.labels.size} voxels (> {MAX_VOXELS}, {6 * MAX_VOXELS} tetrahedra) for a "
+            "DOLFINx mesh on this machine: crop or downsample it (voxel_mesh_arrays has no such limit)"
+        )
+    mesh = voxel_mesh_arrays(params)
+    node_tags = np.arange(1, len(mesh.nodes) + 1)
     element_tag = 1
-    for index, name in enumerate(sorted(set(region.tolist()))):
+    for index, name in enumerate(mesh.regions):
         entity = model.addDiscreteEntity(3, index + 1)
         if index == 0:
-            model.mesh.addNodes(3, entity, node_tags, nodes.ravel())
-        cells = tets[region == name] + 1
+            model.mesh.addNodes(3, entity, node_tags, mesh.nodes.ravel())
+        cells = mesh.tetrahedra[mesh.tet_region == index].astype(np.int64) + 1
         model.mesh.addElementsByType(entity, 4, np.arange(element_tag, element_tag + len(cells)), cells.ravel())
         element_tag += len(cells)
         model.addPhysicalGroup(3, [entity], CELL_MARKERS[name], name=name)
-    for index, (name, triangles) in enumerate(_facet_groups(params, nodes, tets, region).items()):
+    for index, (name, triangles) in enumerate(mesh.facets.items()):
         entity = model.addDiscreteEntity(2, index + 1)
         model.mesh.addElementsByType(
-            entity, 2, np.arange(element_tag, element_tag + len(triangles)), (triangles + 1).ravel()
+            entity, 2, np.arange(element_tag, element_tag + len(triangles)), (triangles.astype(np.int64) + 1).ravel()
         )
         element_tag += len(triangles)
         model.addPhysicalGroup(2, [entity], FACET_MARKERS[name], name=name)
@@ -227,6 +285,9 @@ def voxel_volume_info(params: VoxelVolumeParams, model: Any) -> dict[str, Any]:
     for label, name in params.regions.items():
         voxel_fraction[name] = voxel_fraction.get(name, 0.0) + float(np.mean(params.labels == label))
     nz, ny, nx = params.labels.shape
+    host_labels = [label for label, name in params.regions.items() if name == "host"]
+    host_slices = np.flatnonzero(np.isin(params.labels, host_labels).any(axis=(1, 2)))
+    host_top = float((host_slices.max() + 1) * params.voxel_size) if host_slices.size else 0.0
     return {
         "builder": "geometries.image_volume.build_voxel_volume",
         "units": "SI (m)",
@@ -236,6 +297,7 @@ def voxel_volume_info(params: VoxelVolumeParams, model: Any) -> dict[str, Any]:
             "voxel_size_m": params.voxel_size,
             "extent_m": [nx * params.voxel_size, ny * params.voxel_size, nz * params.voxel_size],
             "regions": {str(k): v for k, v in params.regions.items()},
+            "host_thickness_m": host_top,
         },
         "volume_fraction_voxels": voxel_fraction,
         "volume_fraction_mesh": mesh_fraction,
@@ -252,9 +314,6 @@ def voxel_volume_mesh(
 ) -> Any:
     """Build the voxel mesh on rank 0 of ``comm``; fem.mesh_io.MeshData on every rank (files with ``out_dir``)."""
     return distributed_mesh(comm, params, build_voxel_volume, voxel_volume_info, out_dir, cell_regions)
-
-
-_UM = 1e-6
 
 
 def register_image_volume(sub: Any) -> None:
@@ -277,7 +336,7 @@ def build_image_volume_cli(args: Any) -> None:
     """Handler of ``image-volume``: every input is checked before any meshing."""
     from geometries._build import run_cli_build
 
-    voxel = check_positive("voxel_size_um", args.voxel_size_um, "um") * _UM
+    voxel = check_positive("voxel_size_um", args.voxel_size_um, "um") * UM
     params = VoxelVolumeParams(read_label_stack(args.stack), voxel, parse_labels(args.labels), Path(args.stack).name)
     run_cli_build(
         args,

@@ -115,3 +115,18 @@ def test_command_line(tmp_path, capsys):
     assert main([*argv, "--labels", "0=sse,1=host"]) == 2
     assert "have no region" in capsys.readouterr().err
     assert not (tmp_path / "refused").exists()
+
+
+def test_non_cubic_stacks(comm):
+    """(nz, ny, nx) = (5, 7, 9): every region's volume and interface area exact, the box faces in place."""
+    rng = np.random.default_rng(2)
+    labels = rng.integers(0, 3, (5, 7, 9))
+    md = voxel_volume_mesh(comm, VoxelVolumeParams(labels, H, {0: "sse", 1: "host", 2: "lithium"}))
+    for label, name in [(0, "sse"), (1, "host"), (2, "lithium")]:
+        assert _volume(md, name) == pytest.approx(np.sum(labels == label) * H**3, rel=1e-12)
+    for (a, b), name in [((0, 2), "li_sse"), ((0, 1), "host_sse"), ((1, 2), "host_li")]:
+        assert facet_area(md, name) == pytest.approx(_faces_between(labels, a, b) * H**2, rel=1e-12)
+    assert facet_area(md, "bottom") == pytest.approx(7 * 9 * H**2, rel=1e-12)
+    assert facet_area(md, "top") == pytest.approx(7 * 9 * H**2, rel=1e-12)
+    assert facet_area(md, "sides") == pytest.approx(2 * (5 * 7 + 5 * 9) * H**2, rel=1e-12)
+    assert md.info["parameters"]["extent_m"] == pytest.approx([9 * H, 7 * H, 5 * H])

@@ -65,7 +65,7 @@ class Boundary:
         return cls(**data)
 
     def to_report(self) -> dict[str, Any]:
-        """report.json form: inf ('never fails') as null."""
+        """report.json form: inf ('never fails') as null; capacities named areal_capacity_*_mAh_cm2."""
 
         def clean(values: Any) -> Any:
             if isinstance(values, list):
@@ -74,4 +74,12 @@ class Boundary:
                 return None
             return values
 
-        return {key: clean(value) for key, value in asdict(self).items()}
+        names = {
+            "capacity_mAh_cm2": "areal_capacity_mAh_cm2",
+            "capacity_low_mAh_cm2": "areal_capacity_low_mAh_cm2",
+            "capacity_high_mAh_cm2": "areal_capacity_high_mAh_cm2",
+            "threshold_mA_cm2": "threshold_current_density_mA_cm2",
+            "threshold_low_mA_cm2": "threshold_current_density_low_mA_cm2",
+            "threshold_high_mA_cm2": "threshold_current_density_high_mA_cm2",
+        }
+        return {names.get(key, key): clean(value) for key, value in asdict(self).items()}

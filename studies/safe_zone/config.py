@@ -136,6 +136,7 @@ class SafeZoneConfig:
     base_thickness_um: float = 5.0
     host_mesh_size_um: float = 1.25
     stress_current_points: int = 4
+    stress_time_steps: int = 12
     hotspot_current_points: int = 3
     bands: bool = True
     cache_dir: str = ""
@@ -169,6 +170,7 @@ class SafeZoneConfig:
         check_range("base_thickness_um", self.base_thickness_um, 0.0, 1e3, unit="um")
         check_range("host_mesh_size_um", self.host_mesh_size_um, 0.0, 0.5 * self.finger_width_um, high_inclusive=True)
         check_range("stress_current_points", self.stress_current_points, 2, 20, low_inclusive=True, high_inclusive=True)
+        check_range("stress_time_steps", self.stress_time_steps, 2, 1000, low_inclusive=True, high_inclusive=True)
         check_range(
             "hotspot_current_points", self.hotspot_current_points, 1, 10, low_inclusive=True, high_inclusive=True
         )
@@ -277,6 +279,7 @@ ARGUMENT_HELP = {
     "base_thickness_um": "hosts: Li base under the fingers, um",
     "host_mesh_size_um": "hosts: element size on the Li surface, um (at most half the finger width)",
     "stress_current_points": "current densities at which the fixture model is run (log-spaced over the axis)",
+    "stress_time_steps": "uniform time steps of each fixture-model run (after the doubling start-up steps)",
     "hotspot_current_points": "current densities at which the hosts' current distribution is solved",
     "bands": "skip the uncertainty bands (low/high parameter values)",
     "cache_dir": "cache of mechanism results (default: <out>.cache beside the output directory)",

@@ -106,9 +106,16 @@ def _envelope(mechanism: str, variants: list[dict[str, Any]], details: dict[str,
 
 
 def _threshold_samples(cfg: SafeZoneConfig, thresholds: list[float]) -> list[float]:
-    """The map axis plus every variant's threshold (so that the step of each is sampled exactly)."""
-    finite = [t for t in thresholds if t is not None and math.isfinite(t)]
-    return sorted(set(_axis(cfg)) | set(finite))
+    """The map axis plus every variant's threshold and points crowding towards it from above (Q(j) of
+    voiding and sand diverges at the threshold), so that the step of each is sampled closely."""
+    samples = set(_axis(cfg))
+    top = cfg.current_density_max_mA_cm2
+    for t in thresholds:
+        if t is None or not math.isfinite(t) or t >= top:
+            continue
+        samples |= {t, *(t * (1.0 + np.geomspace(1e-4, 1.0, 13))).tolist()}
+        samples |= set(np.geomspace(t, top, 25).tolist())
+    return sorted(float(j) for j in samples)
 
 
 # ----------------------------------------------------------------------------- voiding
@@ -175,7 +182,14 @@ def slab_surface_excess(t: Any, flux: float, diffusivity: float, sink_rate: floa
     """
     t = np.atleast_1d(np.asarray(t, dtype=float))
     steady = float(vacancy_analytic.steady_excess(np.zeros(1), flux, diffusivity, sink_rate, thickness)[0])
-    rates = sink_rate + diffusivity * (np.arange(1, 20001) * math.pi / thickness) ** 2
+    # terms with (n pi / H)^2 D t > 40 are below exp(-40): keep only those the smallest t needs
+    shortest = float(np.min(t))
+    terms = (
+        20000
+        if shortest <= 0.0
+        else min(20000, 10 + int(7.0 * thickness / (math.pi * math.sqrt(diffusivity * shortest))))
+    )
+    rates = sink_rate + diffusivity * (np.arange(1, terms + 1) * math.pi / thickness) ** 2
     series = np.exp(-sink_rate * t) / sink_rate + 2.0 * np.sum(np.exp(-np.outer(t, rates)) / rates, axis=1)
     return steady - flux / thickness * series
 
@@ -400,7 +414,14 @@ def host_full_boundary(cfg: SafeZoneConfig, case: MapCase, host: dict[str, Any],
 
 
 def stress_inputs(cfg: SafeZoneConfig, case: MapCase) -> dict[str, Any]:
-    keys = ["fixture", "li_thickness_um", "separator_thickness_um", "stress_current_points", "bands"]
+    keys = [
+        "fixture",
+        "li_thickness_um",
+        "separator_thickness_um",
+        "stress_current_points",
+        "stress_time_steps",
+        "bands",
+    ]
     if cfg.fixture == "spring":
         keys.append("spring_stiffness_MPa_per_um")
     geometry = (
@@ -442,6 +463,7 @@ def _stack_config(cfg: SafeZoneConfig, case: MapCase, j: float) -> Any:
         base_thickness_um=cfg.base_thickness_um,
         separator_thickness_um=cfg.separator_thickness_um,
         electrolyte=ELECTROLYTES[case.electrolyte]["material"],
+        time_steps=cfg.stress_time_steps,
         fields=False,
     )
 

@@ -339,3 +339,31 @@ def test_study_report(comm, shared_tmp_path):
     assert mechanisms == {"LPSCl": {"voiding", "stress", "dendrite"}, "PEO_LiTFSI": {"voiding", "sand"}}
     assert (out / report["figures"][0]).exists()
     assert "Safe area per host" in (out / "report.md").read_text()
+
+
+# ----------------------------------------------------------------------------- hosts
+
+
+def test_lamellar_host_response_and_host_full(comm):
+    """The lamellar host spreads the current (hot spot between the mean local and the nominal current), its
+    measured Li-finger volume is the exact one (a box geometry), and host_full is free fraction x that."""
+    import dataclasses
+
+    from studies.safe_zone.hosts import host_response, local_factor, nominal_threshold
+    from studies.safe_zone.mechanisms import host_full_boundary
+
+    cfg = dataclasses.replace(SMALL, hosts=("lamellar",), hotspot_current_points=2)
+    host = host_response(cfg, "LPSCl", "lamellar", 298.15, comm)
+    params = cfg.host_params("lamellar")
+    exact = params.exact_volumes()["lithium"] - params.base_thickness * params.footprint_area
+    assert host["finger_volume_per_area_um"] == pytest.approx(exact / params.footprint_area / 1e-6, rel=1e-9)
+    for factor in host["peak_factor"]:
+        assert 1.0 / params.interface_area_ratio < factor < 1.0
+    j = nominal_threshold(host, 2.0)
+    assert j * local_factor(host, j) == pytest.approx(2.0, rel=1e-9)
+    case = MapCase("LPSCl", "lamellar", 3.0, 298.15)
+    b = Boundary.from_dict(host_full_boundary(cfg, case, host, comm))
+    q = RANGES["host_free_fraction"]["value"] * host["finger_capacity_mAh_cm2"]
+    np.testing.assert_allclose(b.capacity_at([0.01, 1.0, 10.0]), q, rtol=1e-12)
+    # 4.85 um of Li per mAh/cm2 (PARAMETERS.md)
+    assert host["finger_capacity_mAh_cm2"] == pytest.approx(host["finger_volume_per_area_um"] / 4.85, rel=2e-3)

@@ -13,7 +13,7 @@ from mpi4py import MPI
 from studies._literature import YANG_2023
 from studies._report import environment, figures_section, format_number, markdown_table, run_note, write_report_files
 from studies.safe_zone.cache import MechanismCache
-from studies.safe_zone.config import RANGES, MapCase, SafeZoneConfig
+from studies.safe_zone.config import MECHANISMS, RANGES, MapCase, SafeZoneConfig
 from studies.safe_zone.map import SafeZoneMap
 
 __all__ = ["PLATING_LIMIT", "DOUX_2020", "published_points", "stripping_comparison", "write_report"]
@@ -161,6 +161,7 @@ def host_table(maps: list[SafeZoneMap]) -> list[dict[str, Any]]:
                 "safe_area_low": band["low"],
                 "safe_area_high": band["high"],
                 "ratio_to_planar": m.safe_area_fraction / reference if reference else None,
+                **{f"{name}_area": float((m.failure_mode == name).mean()) for name in MECHANISMS},
             }
         )
     return rows
@@ -282,8 +283,11 @@ def _markdown(
                 ("safe_area_low", "band low"),
                 ("safe_area_high", "band high"),
                 ("ratio_to_planar", "ratio to planar"),
+                *((f"{name}_area", name) for name in MECHANISMS),
             ],
         ),
+        "",
+        "Columns after the ratio: the fraction of the map each mechanism ends first.",
         "",
         "## Boundaries",
         "",

@@ -253,6 +253,37 @@ def write_report(
     return write_report_files(out, report, _markdown(cfg, report, maps, stripping, plating, hosts, figures))
 
 
+def _caveats(cfg: SafeZoneConfig, maps: list[SafeZoneMap]) -> list[str]:
+    """What the maps do not say, with the numbers that show it."""
+    peaks = [
+        max(b.details["peak_pressure_MPa"])
+        for m in maps
+        for b in m.boundaries
+        if b.mechanism == "stress" and "peak_pressure_MPa" in b.details
+    ]
+    lines = ["## Caveats", ""]
+    if peaks:
+        lines.append(
+            f"* Planar stress: the fixture model's Li strip (half-width {cfg.li_half_width_um:g} um beside a "
+            f"{cfg.gap_half_width_um:g} um free gap) creeps into the gap, so the pressure never exceeds "
+            f"{max(peaks):.3g} MPa (initial stack pressures included), far below the limit; a laterally "
+            "confined stack (gap 0) reaches it within tenths of a mAh/cm2 (tests/test_safe_zone.py). Real foils "
+            "are millimetres wide: the strip width decides whether `stress` appears on planar maps "
+            "(option li_half_width_um)."
+        )
+    lines += [
+        "* `host_full` is where plating leaves the host's pores and the host's benefit is lost, not where the cell "
+        "dies; beyond it the anode behaves like planar Li. The safe-area ratio to planar counts it as failure.",
+        "* Voiding: with the Li-supply model of fem.vacancy the threshold hardly depends on stack pressure at room "
+        "temperature (the vacancy route; x_eq(p) even lowers it slightly), so the 7 MPa map misses Kasemchainan's "
+        "1.0 mA/cm2 (table above); creep takes over only when warm.",
+        "* Sand in hosts: the planar finite-cell solution at the host's hot-spot current (reduced; checked against "
+        "fem.transport for planar cells only). Stress band: pressure limit (and pore fraction) only, not the creep "
+        "law.",
+    ]
+    return lines
+
+
 def _markdown(
     cfg: SafeZoneConfig,
     report: dict[str, Any],
@@ -346,6 +377,7 @@ def _markdown(
             "Kasemchainan et al. report.",
             "",
         ]
+    lines += [*_caveats(cfg, maps), ""]
     lines += [
         f"Pressure limit: {DOUX_2020}. It is the stress boundary's parameter (band "
         f"{RANGES['pressure_limit_MPa']['range'][0]:g}-{RANGES['pressure_limit_MPa']['range'][1]:g} MPa), not a "

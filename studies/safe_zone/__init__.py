@@ -51,7 +51,7 @@ def compute_map(cfg: SafeZoneConfig, case: MapCase, cache: MechanismCache, comm:
     )
     boundaries = []
     for name in MECHANISMS:
-        if not applicable(name, case):
+        if name not in cfg.mechanisms or not applicable(name, case):
             continue
         inputs, boundary = MECHANISM_FUNCTIONS[name]
         progress(comm, f"  {case.label()}: {name}")

@@ -117,6 +117,7 @@ class SafeZoneConfig:
     electrolytes: tuple[str, ...] = ("LPSCl", "PEO_LiTFSI")
     hosts: tuple[str, ...] = ("planar", "lamellar", "pillars")
     stack_pressures_MPa: tuple[float, ...] = (3.0, 7.0)
+    mechanisms: tuple[str, ...] = MECHANISMS
     temperature_K: float = 298.15
     fixture: str = "rigid"
     spring_stiffness_MPa_per_um: float = 1.0
@@ -143,7 +144,7 @@ class SafeZoneConfig:
 
     def validate(self, comm_size: int = 1) -> None:
         """Refuse impossible input before any work (ParameterError names the parameter)."""
-        for name, choices in (("electrolytes", tuple(ELECTROLYTES)), ("hosts", HOSTS)):
+        for name, choices in (("electrolytes", tuple(ELECTROLYTES)), ("hosts", HOSTS), ("mechanisms", MECHANISMS)):
             values = getattr(self, name)
             if not values:
                 raise ParameterError(f"{name} must name at least one of {', '.join(choices)}")
@@ -260,6 +261,7 @@ ARGUMENT_HELP = {
     "electrolytes": f"electrolytes, comma-separated: {', '.join(ELECTROLYTES)} (PEO_LiTFSI at its set's 90 C)",
     "hosts": f"anode architectures, comma-separated: {', '.join(HOSTS)}",
     "stack_pressures_MPa": "stack pressures, MPa, comma-separated, in (0, 200)",
+    "mechanisms": f"failure mechanisms to map, comma-separated: {', '.join(MECHANISMS)} (each where it applies)",
     "temperature_K": "temperature of the ceramic-electrolyte maps, K, in (250, 453]",
     "fixture": "cell fixture during plating: rigid (plate held) or spring (stack spring)",
     "spring_stiffness_MPa_per_um": "stack spring stiffness per electrode area (fixture spring), MPa/um",

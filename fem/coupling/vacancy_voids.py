@@ -43,7 +43,7 @@ from mpi4py import MPI
 
 from fem.coupling.stripping import StrippingCell
 from fem.vacancy import VacancyProblem, VacancyStep, VacancyTransport
-from fem.vacancy.analytic import steady_critical_current_A_m2
+from fem.vacancy.supply import vacancy_limited_current_A_m2
 from fem.validation import ParameterError, check_range
 
 __all__ = ["VacancyVoiding", "LocalVacancyVoiding", "attach_vacancy_voiding", "attach_local_vacancy_voiding"]
@@ -169,14 +169,7 @@ def attach_local_vacancy_voiding(
     if transport.sink_spacing_m is None:
         raise ParameterError("sink_spacing_m = None: the local closure needs sinks (a steady state)")
     T, p = cell.settings.temperature_K, cell.settings.stack_pressure_Pa
-    i_vac = steady_critical_current_A_m2(
-        transport.critical_supersaturation,
-        transport.equilibrium_site_fraction(T, p),
-        transport.vacancy_diffusivity(T),
-        transport.sink_rate(T),
-        transport.injection_fraction,
-        thickness_m,
-    )
+    i_vac = vacancy_limited_current_A_m2(transport, T, p, thickness_m)
     coupling = LocalVacancyVoiding(
         cell,
         transport.critical_supersaturation,

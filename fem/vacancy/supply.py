@@ -72,6 +72,7 @@ __all__ = [
     "asperity_hardness_Pa",
     "plastic_contact_fraction",
     "contact_stress_factor",
+    "vacancy_limited_current_A_m2",
     "critical_stripping_current",
 ]
 
@@ -112,6 +113,23 @@ def contact_stress_factor(transport: VacancyTransport, temperature_K: float, con
     return math.exp(-contact_stress_Pa * transport.formation_volume_m3_mol / (GAS_CONSTANT_J_PER_MOL_K * temperature_K))
 
 
+def vacancy_limited_current_A_m2(
+    transport: VacancyTransport, temperature_K: float, pressure_Pa: float, thickness_m: float
+) -> float:
+    """Steady current density (A/m2, through full contact) that holds the interface of a Li slab of thickness
+    ``thickness_m`` at s_crit (fem.vacancy.analytic); 0 without sinks (no steady supply)."""
+    if transport.sink_spacing_m is None:
+        return 0.0
+    return steady_critical_current_A_m2(
+        transport.critical_supersaturation,
+        transport.equilibrium_site_fraction(temperature_K, pressure_Pa),
+        transport.vacancy_diffusivity(temperature_K),
+        transport.sink_rate(temperature_K),
+        transport.injection_fraction,
+        thickness_m,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class SupplyEstimate:
     """Critical stripping current and its two parts (A/m2)."""
@@ -147,17 +165,7 @@ def critical_stripping_current(
     """
     check_positive("thickness_m", thickness_m, "m")
     check_range("contact_fraction", contact_fraction, 0.0, 1.0, low_inclusive=True, high_inclusive=True)
-    if transport.sink_spacing_m is None:
-        vacancy = 0.0  # no sinks: the supersaturation grows without bound (no steady supply)
-    else:
-        vacancy = steady_critical_current_A_m2(
-            transport.critical_supersaturation,
-            transport.equilibrium_site_fraction(temperature_K, pressure_Pa),
-            transport.vacancy_diffusivity(temperature_K),
-            transport.sink_rate(temperature_K),
-            transport.injection_fraction,
-            thickness_m,
-        )
+    vacancy = vacancy_limited_current_A_m2(transport, temperature_K, pressure_Pa, thickness_m)
     return SupplyEstimate(
         contact_fraction * vacancy, creep_supply_A_m2(creep, pressure_Pa, temperature_K, void_radius_m)
     )

@@ -9,7 +9,8 @@ study within 15 minutes on 2 ranks.  Runs, with wall times:
 * ``li_supply``: the default studies.li_supply (pressure x temperature map
   and the published points, FEM columns);
 * ``supply_study`` (``--study``): studies.critical_current ``--supply
-  vacancy`` at the default pressures for LPSCl and LLZO.
+  vacancy`` at the default pressures for LPSCl and LLZO, one rank group per
+  rank.
 
 ::
 
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds, _ = _timed(comm, lambda: li_supply_study(LiSupplyConfig(), args.out / "li_supply", comm))
     rows["li_supply"] = {"wall_s": seconds, "target_s": STUDY_TARGET_S}
     if args.study:
-        study = CriticalCurrentConfig(electrolytes=("LPSCl", "LLZO"), supply=("vacancy",))
+        study = CriticalCurrentConfig(electrolytes=("LPSCl", "LLZO"), supply=("vacancy",), groups=comm.size)
         seconds, _ = _timed(comm, lambda: critical_current_study(study, args.out / "supply_study", comm))
         rows["supply_study"] = {"wall_s": seconds, "target_s": STUDY_TARGET_S}
     if comm.rank == 0:

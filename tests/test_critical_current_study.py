@@ -119,6 +119,32 @@ def test_tiny_study_writes_report_and_fields(comm, shared_tmp_path):
     assert (out / "fields" / "LPSCl_0.3MPa" / "lithium_interface.bp").exists()
 
 
+def test_supply_model_bisects_around_the_calibrated_closed_form(comm, shared_tmp_path):
+    """--supply vacancy at the calibration point (3 MPa, 25 C): the closed form gives Kasemchainan's 0.2 mA/cm2
+    (vacancy-limited, real contact ~1 %); the 3D cell with vacancy voids holds half of it and collapses at it
+    (hot spots of the seeded voids nucleate first), so one bisection interval brackets the critical current."""
+    cfg = CriticalCurrentConfig(**{**TINY, "stack_pressures_MPa": (3.0,)}, supply=("vacancy",), bisection_tolerance=1.0)
+    out = shared_tmp_path / "critical_supply"
+    run_study(cfg, out, comm)
+    if comm.rank != 0:
+        return
+    data = json.loads((out / "report.json").read_text())
+    (case,) = data["cases"]
+    keys = {"stack_pressure_MPa", "temperature_K", "electrolyte", "supply_model", "critical_current_mA_cm2",
+            "limiting_mechanism"}  # fmt: skip
+    assert keys <= set(case)
+    assert case["closed_form_critical_current_mA_cm2"] == pytest.approx(0.2, rel=1e-3)
+    assert case["limiting_mechanism"] == "vacancy_diffusion"
+    assert case["vacancy_closure"] == "local" and 0.0 < case["contact_fraction_subgrid"] < 0.05
+    assert case["highest_sustained_current_mA_cm2"] == pytest.approx(0.1, rel=1e-3)
+    assert case["first_failed_current_mA_cm2"] == pytest.approx(0.2, rel=1e-3)
+    assert case["critical_current_mA_cm2"] == pytest.approx(math.sqrt(0.02), rel=1e-3)
+    assert [t["end_reason"] for t in case["trials"]] == ["collapse", "capacity"]
+    assert case["void_figures"] and all((out / f).stat().st_size > 0 for f in case["void_figures"])
+    markdown = (out / "report.md").read_text()
+    assert "ONE parameter, the sink spacing" in markdown and (out / "critical_current_supply.png").exists()
+
+
 def _contact_chatter(comm: MPI.Comm, relaxation: float, steps: int = 20) -> float:
     """Mean |change of the contact fraction| from step to step at 0.1 MPa and 1 mA/cm2 (seeded voids and i0)."""
     cfg = CriticalCurrentConfig(**{**TINY, "stack_pressures_MPa": (0.1,), "first_current_mA_cm2": 1.0})
@@ -150,6 +176,9 @@ def test_relaxed_contact_weights_damp_the_step_to_step_chatter(comm):
         (["--sensitivity", "seed=1,2"], "sensitivity parameter"),
         (["--sensitivity", "void_depth_um=deep"], "needs numbers"),
         (["--sensitivity", "temperature_K=1000"], "temperature"),
+        (["--supply", "magic"], "supply"),
+        (["--supply", "vacancy", "--critical-supersaturation", "1"], "critical_supersaturation"),
+        (["--supply", "vacancy", "--sink-spacing-um", "3"], "sink_spacing_um = 3 is outside the mesh's reach"),
     ],
 )
 def test_bad_input_refused_before_work(comm, shared_tmp_path, capsys, argv, message):

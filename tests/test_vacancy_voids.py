@@ -8,6 +8,8 @@
   nucleated fraction); near the mean supersaturation the redistribution
   cascades to a collapse, which the creep-only cell does not show.
 - The same history on 1 and 2 ranks.
+- The node-local closure (sinks below the mesh size) on a flat cell: its threshold is the exact slab current
+  times the contact fraction; below it nothing nucleates, above it the contact collapses.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from mpi4py import MPI
 
 from fem.constants import FARADAY_C_PER_MOL
 from fem.coupling.stripping import LI_MOLAR_VOLUME_M3_MOL, StrippingCell, StrippingSettings, capacity_C_m2
-from fem.coupling.vacancy_voids import attach_vacancy_voiding
+from fem.coupling.vacancy_voids import attach_local_vacancy_voiding, attach_vacancy_voiding
 from fem.materials import electrolyte, interface_kinetics, mechanical_material
-from fem.vacancy import vacancy_transport
+from fem.vacancy import analytic, vacancy_transport
 from fem.validation import ParameterError
 from geometries.structured import electrolyte_slab, lithium_slab
 
@@ -124,3 +126,43 @@ def test_same_history_on_1_and_2_ranks():
         [s.contact_fraction for s in alone[0].steps], rel=1e-8
     )
     assert shared[0].end_reason == alone[0].end_reason
+
+
+def _uniform_run(comm: MPI.Comm, ratio: float):
+    """A flat cell (uniform current) at ``ratio`` x the local closure's limit f_c i_vac (1 um sinks, f_c 0.05)."""
+    params = vacancy_transport(sink_spacing_m=1e-6)
+    probe = StrippingSettings(current_density_A_m2=1.0, stack_pressure_Pa=1e6, capacity_C_m2=1.0)
+    limit = attach_local_vacancy_voiding(_cell(comm, probe, 2, 1, mechanics_degree=1), params, 10e-6, 0.0, 0.05)
+    settings = StrippingSettings(
+        current_density_A_m2=ratio * limit.local_limit_A_m2,
+        stack_pressure_Pa=1e6,
+        capacity_C_m2=capacity_C_m2(0.005),
+        collapse_window_steps=1,
+    )
+    cell = _cell(comm, settings, 3, 1, mechanics_degree=1)
+    coupling = attach_local_vacancy_voiding(cell, params, 10e-6, 0.0, 0.05)
+    return cell.run(), coupling, limit.local_limit_A_m2
+
+
+def test_local_closure_threshold_is_the_slab_solution_times_the_contact_fraction(comm):
+    """Node-local closure on a flat cell: s - 1 = (s_crit - 1) i / (f_c i_vac) at every node, i_vac the exact
+    steady slab current (fem.vacancy.analytic); below the limit nothing nucleates, above it all of it does and
+    the contact collapses."""
+    params = vacancy_transport(sink_spacing_m=1e-6)
+    T, p = 298.15, 1e6
+    i_vac = analytic.steady_critical_current_A_m2(
+        2.0, params.equilibrium_site_fraction(T, p), params.vacancy_diffusivity(T), params.sink_rate(T), 1.0, 10e-6
+    )
+    held, coupling, limit = _uniform_run(comm, 0.8)
+    assert limit == pytest.approx(0.05 * i_vac, rel=1e-12)
+    assert held.end_reason == "capacity" and coupling.nucleated_fraction() == 0.0
+    assert coupling.peak_supersaturation[0] == pytest.approx(1.8, rel=1e-6)
+    failed, coupling, _ = _uniform_run(comm, 1.25)
+    assert failed.end_reason == "collapse"
+    assert coupling.nucleated_fraction() == pytest.approx(1.0, rel=1e-12)
+    assert coupling.peak_supersaturation[0] == pytest.approx(2.25, rel=1e-6)
+    cell = coupling.cell
+    with pytest.raises(ParameterError, match="contact_fraction"):
+        attach_local_vacancy_voiding(cell, params, 10e-6, 0.0, 0.0)
+    with pytest.raises(ParameterError, match="sink"):
+        attach_local_vacancy_voiding(cell, params.replace(sink_spacing_m=None), 10e-6)

@@ -8,7 +8,8 @@
   region, its mass balance and the interfacial supersaturation.
 * supply: creep closure of interface voids under stack pressure plus the
   steady vacancy supply: the critical stripping current and its limiting
-  mechanism (closed forms).
+  mechanism (closed forms), with the Bowden-Tabor real contact fraction of a
+  rough interface (asperity hardness from the size-dependent strength).
 * analytic: exact 1D solutions (transient semi-infinite with and without sinks,
   steady slab), the time to a critical supersaturation and the steady
   critical current.
@@ -26,13 +27,26 @@ from fem.vacancy.parameters import (
     vacancy_transport,
 )
 from fem.vacancy.problem import VACANCY_SOLVER_DEFAULTS, VacancyProblem, VacancyStep
-from fem.vacancy.supply import SupplyEstimate, creep_supply_A_m2, critical_stripping_current, void_closure_velocity_m_s
+from fem.vacancy.supply import (
+    TABOR_CONSTRAINT_FACTOR,
+    SupplyEstimate,
+    asperity_hardness_Pa,
+    contact_stress_factor,
+    creep_supply_A_m2,
+    critical_stripping_current,
+    plastic_contact_fraction,
+    void_closure_velocity_m_s,
+)
 
 __all__ = [
     "BOLTZMANN_EV_PER_K",
     "VACANCY_SOLVER_DEFAULTS",
     "VacancyProblem",
     "SupplyEstimate",
+    "TABOR_CONSTRAINT_FACTOR",
+    "asperity_hardness_Pa",
+    "contact_stress_factor",
+    "plastic_contact_fraction",
     "VacancyStep",
     "VacancyTransport",
     "analytic",

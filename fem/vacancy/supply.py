@@ -25,8 +25,31 @@ v = i Omega / F:
 
 The two routes act in parallel, so the critical stripping current is
 i_crit = i_creep + i_vac, and the limiting (dominant) mechanism is the larger
-term.  fem.vacancy.problem computes i_vac by FEM for any geometry and time;
-this module gives the closed forms.
+term.
+
+Real contact (optional, ``contact_fraction``).  A rough Li | electrolyte
+interface touches on asperity patches only, a fraction f_c of the nominal
+area, and the stripping current flows through them: the local current
+density is i / f_c, so the nominal vacancy-limited current is f_c times the
+local one (valid while the sink spacing is small against the patch size, so
+that the patches do not share their vacancies).  For Li, far softer than the
+electrolyte, the patches deform plastically and the contact is Bowden &
+Tabor's (The Friction and Lubrication of Solids, Oxford 1950; Tabor, The
+Hardness of Metals, Oxford 1951)::
+
+    f_c = min(1, p / H),   H = c sigma_y(a, T),   c = 3 (Tabor's constraint factor)
+
+with sigma_y(a, T) the size-dependent strength of Li at the asperity size a
+(fem.size_effect, Xu et al. 2017), a not fixed by any source (1-10 um; the
+particle size of pressed sulfide pellets and the roughness wavelength of
+polished garnet, stated, not measured for these cells).  Pressure enters the
+vacancy route through f_c ~ p: exponent 1.  The contact stress at the
+patches is H, not p; its effect on x_eq (exp(-H Omega / RT)) is not applied
+(the stress decays within a patch size of the interface, the vacancy column
+is the whole sink region): :func:`contact_stress_factor` gives its size.
+
+fem.vacancy.problem computes i_vac by FEM for any geometry and time; this
+module gives the closed forms.
 """
 
 from __future__ import annotations
@@ -34,13 +57,27 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from fem.constants import FARADAY_C_PER_MOL, LI_MOLAR_VOLUME_M3_PER_MOL
+from fem.constants import FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K, LI_MOLAR_VOLUME_M3_PER_MOL
 from fem.materials import NortonCreep
+from fem.size_effect import size_strength_at
 from fem.vacancy.analytic import steady_critical_current_A_m2
 from fem.vacancy.parameters import VacancyTransport
 from fem.validation import check_positive, check_range
 
-__all__ = ["SupplyEstimate", "void_closure_velocity_m_s", "creep_supply_A_m2", "critical_stripping_current"]
+__all__ = [
+    "TABOR_CONSTRAINT_FACTOR",
+    "SupplyEstimate",
+    "void_closure_velocity_m_s",
+    "creep_supply_A_m2",
+    "asperity_hardness_Pa",
+    "plastic_contact_fraction",
+    "contact_stress_factor",
+    "vacancy_limited_current_A_m2",
+    "critical_stripping_current",
+]
+
+#: H / sigma_y of a rigid-plastic indentation (Tabor, The Hardness of Metals, Oxford 1951: about 3).
+TABOR_CONSTRAINT_FACTOR = 3.0
 
 
 def void_closure_velocity_m_s(creep: NortonCreep, pressure_Pa: float, temperature_K: float, radius_m: float) -> float:
@@ -56,6 +93,41 @@ def creep_supply_A_m2(creep: NortonCreep, pressure_Pa: float, temperature_K: flo
     """The stripping current density (A/m2) whose recession rate the creep closure of a void matches."""
     velocity = void_closure_velocity_m_s(creep, pressure_Pa, temperature_K, radius_m)
     return velocity * FARADAY_C_PER_MOL / LI_MOLAR_VOLUME_M3_PER_MOL
+
+
+def asperity_hardness_Pa(temperature_K: float, asperity_size_m: float) -> float:
+    """H = c sigma_y(a, T) in Pa: Tabor's factor times Xu et al.'s strength of Li at size a (fem.size_effect)."""
+    return TABOR_CONSTRAINT_FACTOR * size_strength_at(temperature_K).strength_Pa(asperity_size_m)
+
+
+def plastic_contact_fraction(pressure_Pa: float, temperature_K: float, asperity_size_m: float) -> float:
+    """Bowden-Tabor real contact fraction f_c = min(1, p / H(a, T)) of a plastically flattened Li surface."""
+    check_range("pressure_Pa", pressure_Pa, 0.0, math.inf, low_inclusive=True, unit="Pa")
+    return min(1.0, pressure_Pa / asperity_hardness_Pa(temperature_K, asperity_size_m))
+
+
+def contact_stress_factor(transport: VacancyTransport, temperature_K: float, contact_stress_Pa: float) -> float:
+    """x_eq(T, sigma_c) / x_eq(T, 0) = exp(-sigma_c Omega_f / RT): what the local contact stress would do to the
+    vacancy equilibrium at the patches (not applied in :func:`critical_stripping_current`; see module text)."""
+    check_range("contact_stress_Pa", contact_stress_Pa, 0.0, math.inf, low_inclusive=True, unit="Pa")
+    return math.exp(-contact_stress_Pa * transport.formation_volume_m3_mol / (GAS_CONSTANT_J_PER_MOL_K * temperature_K))
+
+
+def vacancy_limited_current_A_m2(
+    transport: VacancyTransport, temperature_K: float, pressure_Pa: float, thickness_m: float
+) -> float:
+    """Steady current density (A/m2, through full contact) that holds the interface of a Li slab of thickness
+    ``thickness_m`` at s_crit (fem.vacancy.analytic); 0 without sinks (no steady supply)."""
+    if transport.sink_spacing_m is None:
+        return 0.0
+    return steady_critical_current_A_m2(
+        transport.critical_supersaturation,
+        transport.equilibrium_site_fraction(temperature_K, pressure_Pa),
+        transport.vacancy_diffusivity(temperature_K),
+        transport.sink_rate(temperature_K),
+        transport.injection_fraction,
+        thickness_m,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,18 +154,18 @@ def critical_stripping_current(
     pressure_Pa: float,
     thickness_m: float,
     void_radius_m: float,
+    *,
+    contact_fraction: float = 1.0,
 ) -> SupplyEstimate:
-    """Closed-form steady critical current: i_creep (void closure) + i_vac (steady vacancy supersaturation)."""
+    """Closed-form steady critical current: i_creep (void closure) + i_vac (steady vacancy supersaturation).
+
+    ``contact_fraction``: the real contact fraction f_c in (0, 1] of the interface (e.g.
+    :func:`plastic_contact_fraction`); the current flows through it, so the nominal vacancy route is f_c times
+    the local one.  1 (default): full contact, the original estimate.
+    """
     check_positive("thickness_m", thickness_m, "m")
-    if transport.sink_spacing_m is None:
-        vacancy = 0.0  # no sinks: the supersaturation grows without bound (no steady supply)
-    else:
-        vacancy = steady_critical_current_A_m2(
-            transport.critical_supersaturation,
-            transport.equilibrium_site_fraction(temperature_K, pressure_Pa),
-            transport.vacancy_diffusivity(temperature_K),
-            transport.sink_rate(temperature_K),
-            transport.injection_fraction,
-            thickness_m,
-        )
-    return SupplyEstimate(vacancy, creep_supply_A_m2(creep, pressure_Pa, temperature_K, void_radius_m))
+    check_range("contact_fraction", contact_fraction, 0.0, 1.0, low_inclusive=True, high_inclusive=True)
+    vacancy = vacancy_limited_current_A_m2(transport, temperature_K, pressure_Pa, thickness_m)
+    return SupplyEstimate(
+        contact_fraction * vacancy, creep_supply_A_m2(creep, pressure_Pa, temperature_K, void_radius_m)
+    )

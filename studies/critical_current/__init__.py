@@ -15,6 +15,10 @@ electrode on top), both structured and paired node for node.  Heterogeneity is
 seeded: circular voids (recessed Li, geometries.spots.random_voids) and a
 log-normal exchange-current factor with a given wavelength.
 
+``--supply vacancy`` adds the Li-supply model (vacancy voids with the real
+contact of a rough interface, one calibrated parameter, bisection on the
+current; studies.critical_current.supply) beside this creep-only reference.
+
 Published: 0.2 mA/cm2 at 3 MPa and 1.0 mA/cm2 at 7 MPa for Li | Li6PS5Cl | Li
 (Kasemchainan 2019); the report puts the model's curve, its fitted pressure
 exponent and its limitations next to them.
@@ -58,6 +62,7 @@ from studies.critical_current.config import (
     build_cases,
 )
 from studies.critical_current.report import fitted_exponent, write_report
+from studies.critical_current.supply import run_supply_case
 
 __all__ = [
     "CriticalCurrentConfig",
@@ -102,8 +107,11 @@ class _FieldWriter:
 
 
 def run_case(cfg: CriticalCurrentConfig, case: Case, comm: MPI.Comm, out: Path) -> dict[str, Any]:
-    """Strip in stages of rising current until collapse, voltage cut-off or the last stage."""
+    """Strip in stages of rising current until collapse, voltage cut-off or the last stage (creep-only
+    reference); the vacancy supply model: bisection (studies.critical_current.supply)."""
     cfg = case.config(cfg)
+    if case.supply != "creep":
+        return run_supply_case(cfg, case, comm, out)
     cell = build_cell(cfg, case, comm)
     writer = _FieldWriter(cell, out / "fields" / case.folder, comm)
     writer.write(0.0)
@@ -131,15 +139,19 @@ def run_case(cfg: CriticalCurrentConfig, case: Case, comm: MPI.Comm, out: Path) 
     if cfg.fields and (not void_figures or stages[-1]["end_reason"] == "capacity"):
         when = f"end ({stages[-1]['current_mA_cm2']:g} mA/cm2)"
         void_figures.append(_void_figure(out, case, cell, comm, "end", when))
+    critical = _critical(sustained, failed, end)
     return {
         "electrolyte": case.electrolyte,
         "stack_pressure_MPa": case.stack_pressure_MPa,
+        "temperature_K": cfg.temperature_K,
+        "supply_model": "creep",
+        "limiting_mechanism": "creep" if critical else None,
         "sensitivity_parameter": case.parameter or None,
         "sensitivity_value": case.value if case.parameter else None,
         "end_reason": end,
         "highest_sustained_current_mA_cm2": sustained,
         "first_failed_current_mA_cm2": failed,
-        "critical_current_mA_cm2": _critical(sustained, failed, end),
+        "critical_current_mA_cm2": critical,
         "stages": stages,
         "series": series,
         "mechanics_dofs": cell.mechanics.num_dofs,

@@ -16,6 +16,7 @@ from studies._units import A_M2_PER_MA_CM2, UM
 __all__ = [
     "ARGUMENT_HELP",
     "KINETICS",
+    "SUPPLY_MODELS",
     "SENSITIVITY_PARAMETERS",
     "LI_MICROMETRE_STRENGTH_FACTOR",
     "CriticalCurrentConfig",
@@ -25,6 +26,9 @@ __all__ = [
 
 #: Interface kinetics per electrolyte (fem/data/materials.toml).
 KINETICS = {"LPSCl": "Li_LPSCl", "LLZO": "Li_LLZO"}
+#: Li-supply models: "creep" (creep-only reference, rising-current stages) and "vacancy" (vacancy voids with
+#: real contact, bisection; studies.critical_current.supply).
+SUPPLY_MODELS = ("creep", "vacancy")
 #: Parameters a sensitivity sweep may vary (config fields).
 SENSITIVITY_PARAMETERS = (
     "void_depth_um",
@@ -74,6 +78,14 @@ class CriticalCurrentConfig:
     sensitivity: str = ""
     sensitivity_pressure_MPa: float = 0.1
     sensitivity_first_current_mA_cm2: float = 8.0
+    supply: tuple[str, ...] = ("creep",)
+    critical_supersaturation: float = 2.0
+    injection_fraction: float = 1.0
+    asperity_size_um: float = 1.0
+    sink_spacing_um: float = 0.0
+    supply_capacity_mAh_cm2: float = 0.02
+    bisection_tolerance: float = 0.25
+    bisection_widenings: int = 4
 
     def validate(self, comm_size: int) -> None:
         """Refuse impossible input before any work (ParameterError names the parameter)."""
@@ -99,6 +111,21 @@ class CriticalCurrentConfig:
         check_range("sensitivity_pressure_MPa", self.sensitivity_pressure_MPa, 0.0, 100.0, high_inclusive=True,
                     unit="MPa")  # fmt: skip
         check_positive("sensitivity_first_current_mA_cm2", self.sensitivity_first_current_mA_cm2, "mA/cm2")
+        if not self.supply:
+            raise ParameterError("supply must not be empty")
+        for name in self.supply:
+            check_choice("supply", name, SUPPLY_MODELS)
+        check_range("critical_supersaturation", self.critical_supersaturation, 1.0, 1e6)
+        check_range("injection_fraction", self.injection_fraction, 0.0, 1.0, high_inclusive=True)
+        check_range("asperity_size_um", self.asperity_size_um, 0.1, 1000.0, high_inclusive=True, unit="um")
+        check_range("sink_spacing_um", self.sink_spacing_um, 0.0, 1e4, low_inclusive=True, unit="um")
+        check_positive("supply_capacity_mAh_cm2", self.supply_capacity_mAh_cm2, "mAh/cm2")
+        check_range("bisection_tolerance", self.bisection_tolerance, 1e-3, 1.0, low_inclusive=True, high_inclusive=True)
+        check_range("bisection_widenings", self.bisection_widenings, 1, 20, low_inclusive=True, high_inclusive=True)
+        if "vacancy" in self.supply:
+            from studies.critical_current.supply import check_mesh_reach  # the supply model imports this module
+
+            check_mesh_reach(self)
         for parameter, value in self.sensitivity_variants():
             self.varied(parameter, value).validate(comm_size)
         # the settings and the void population validate themselves on construction
@@ -184,6 +211,15 @@ ARGUMENT_HELP = {
     "(parameters: " + ", ".join(SENSITIVITY_PARAMETERS) + ")",
     "sensitivity_pressure_MPa": "stack pressure of the sensitivity cases, MPa",
     "sensitivity_first_current_mA_cm2": "first stage current of the sensitivity cases, mA/cm2",
+    "supply": "Li-supply models, comma-separated: creep (creep-only reference), vacancy (vacancy voids with real "
+    "contact, bisection)",
+    "critical_supersaturation": "vacancy supply: s_crit > 1 of void nucleation (unfixed; nominal 2)",
+    "injection_fraction": "vacancy supply: f_inj in (0, 1] (unfixed; 1 = upper bound)",
+    "asperity_size_um": "vacancy supply: asperity size a, um, of the real contact p / (3 sigma_y(a)) (unfixed; 1-10)",
+    "sink_spacing_um": "vacancy supply: sink spacing L_s, um; 0 = calibrated on Kasemchainan 3 MPa, 25 C",
+    "supply_capacity_mAh_cm2": "vacancy supply: capacity of each constant-current bisection run, mAh/cm2",
+    "bisection_tolerance": "vacancy supply: bisection ends when highest collapsed / lowest held - 1 <= this",
+    "bisection_widenings": "vacancy supply: at most this many x2 widenings of the initial bracket",
 }
 
 
@@ -195,22 +231,29 @@ class Case:
     stack_pressure_MPa: float
     parameter: str = ""
     value: float = math.nan
+    supply: str = "creep"
 
     def label(self) -> str:
         varied = f", {self.parameter} = {self.value:g}" if self.parameter else ""
-        return f"{self.electrolyte} at {self.stack_pressure_MPa:g} MPa{varied}"
+        model = f" [{self.supply} supply]" if self.supply != "creep" else ""
+        return f"{self.electrolyte} at {self.stack_pressure_MPa:g} MPa{varied}{model}"
 
     @property
     def folder(self) -> str:
         varied = f"_{self.parameter}_{self.value:g}" if self.parameter else ""
-        return f"{self.electrolyte}_{self.stack_pressure_MPa:g}MPa{varied}"
+        model = f"_{self.supply}" if self.supply != "creep" else ""
+        return f"{self.electrolyte}_{self.stack_pressure_MPa:g}MPa{varied}{model}"
 
     def config(self, cfg: CriticalCurrentConfig) -> CriticalCurrentConfig:
         return cfg.varied(self.parameter, self.value) if self.parameter else cfg
 
 
 def build_cases(cfg: CriticalCurrentConfig) -> list[Case]:
-    """Every (electrolyte, pressure), then the sensitivity cases (first electrolyte, sensitivity pressure)."""
-    cases = [Case(e, p) for e in cfg.electrolytes for p in cfg.stack_pressures_MPa]
+    """Per supply model: every (electrolyte, pressure), then the sensitivity cases (first electrolyte,
+    sensitivity pressure)."""
     electrolyte_name, pressure = cfg.electrolytes[0], cfg.sensitivity_pressure_MPa
-    return cases + [Case(electrolyte_name, pressure, name, value) for name, value in cfg.sensitivity_variants()]
+    cases = []
+    for model in cfg.supply:
+        cases += [Case(e, p, supply=model) for e in cfg.electrolytes for p in cfg.stack_pressures_MPa]
+        cases += [Case(electrolyte_name, pressure, n, v, model) for n, v in cfg.sensitivity_variants()]
+    return cases

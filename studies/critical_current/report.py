@@ -16,6 +16,7 @@ from studies._literature import KASEMCHAINAN_2019_LPSCL as PUBLISHED_LPSCL
 from studies._report import figures_section, format_number, markdown_table, study_report, write_report_files
 from studies.critical_current.cell import creep_to_stripping_ratio, lithium, required_strength_factor, wagner_number
 from studies.critical_current.config import LI_MICROMETRE_STRENGTH_FACTOR, CriticalCurrentConfig
+from studies.critical_current.supply import LLZO_PUBLISHED, supply_figure, supply_markdown
 
 __all__ = ["fitted_exponent", "write_report"]
 
@@ -49,16 +50,29 @@ def write_report(
     out: Path, cfg: CriticalCurrentConfig, results: list[dict[str, Any]], comm: MPI.Comm, wall: float
 ) -> dict[str, Any]:
     """report.json, report.md and the figures (rank 0)."""
-    _figures(out, cfg, results)
+    everything, results = results, [r for r in results if r.get("supply_model", "creep") == "creep"]
+    supplied = [r for r in everything if r.get("supply_model", "creep") != "creep"]
+    if results:
+        _figures(out, cfg, results)
+    if supplied:
+        supply_figure(out, supplied, results)
     report = study_report(
         "critical_current",
         cfg,
         comm,
         wall,
         parameters_key="config",
-        cases=[{k: v for k, v in r.items() if k != "series"} for r in results],
+        cases=[{k: v for k, v in r.items() if k != "series"} for r in everything],
         series=[{"label": _case_label(r), **r["series"]} for r in results],
         fitted_pressure_exponent={e: fitted_exponent(results, e) for e in cfg.electrolytes},
+        fitted_pressure_exponent_by_model={
+            model: {
+                e: fitted_exponent([r for r in everything if r["supply_model"].startswith(model)], e)
+                for e in cfg.electrolytes
+            }
+            for model in cfg.supply
+        },  # fmt: skip
+        published_LLZO=LLZO_PUBLISHED,
         published={
             "LPSCl_Kasemchainan2019": [
                 {"stack_pressure_MPa": p, "critical_current_mA_cm2": i} for p, i in PUBLISHED_LPSCL
@@ -66,7 +80,9 @@ def write_report(
             "LPSCl_pressure_exponent": KASEMCHAINAN_2019_EXPONENT,
         },
     )
-    return write_report_files(out, report, _markdown(cfg, results, report))
+    text = _markdown(cfg, results, report) if results else "# Critical stripping current vs stack pressure\n"
+    text += supply_markdown(cfg, everything, results) + _void_figures_markdown(supplied)
+    return write_report_files(out, report, text)
 
 
 def _figures(out: Path, cfg: CriticalCurrentConfig, results: list[dict[str, Any]]) -> None:

@@ -143,12 +143,13 @@ def _supply(cfg: SafeZoneConfig, supersaturation: float) -> tuple[Any, float]:
 def _voiding_variant(
     cfg: SafeZoneConfig, case: MapCase, host: dict[str, Any], supersaturation: float, spacing_factor: float
 ) -> dict[str, Any]:
-    from studies.li_supply import closed_form, transport
+    from studies.li_supply import closed_form, contact_fraction, transport
 
     supply_cfg, spacing = _supply(cfg, supersaturation)
     spacing *= spacing_factor
     T, p = case.temperature_K, case.stack_pressure_MPa
     estimate = closed_form(supply_cfg, spacing, T, p)
+    real_contact = contact_fraction(supply_cfg, T, p)  # the stripping current crowds into the real contact
     local_limit = estimate.critical_A_m2 / A_M2_PER_MA_CM2
     params = transport(supply_cfg, spacing)
     x_eq, D, k = params.equilibrium_site_fraction(T, p * MPA), params.vacancy_diffusivity(T), params.sink_rate(T)
@@ -157,7 +158,7 @@ def _voiding_variant(
 
     def capacity(j: float) -> float:
         local = j * local_factor(host, j) * A_M2_PER_MA_CM2
-        flux = params.injection_velocity_m_s(local, estimate.creep_A_m2)
+        flux = params.injection_velocity_m_s(local / real_contact, estimate.creep_A_m2)
         t = slab_time_to_supersaturation_s(supersaturation, x_eq, flux, D, k, thickness)
         return j * t / 3600.0
 
@@ -166,6 +167,7 @@ def _voiding_variant(
         "threshold": nominal_threshold(host, local_limit),
         "capacity": capacity,
         "sink_spacing_um": spacing / UM,
+        "real_contact_fraction": real_contact,
         "creep_supply_mA_cm2": estimate.creep_A_m2 / A_M2_PER_MA_CM2,
         "vacancy_supply_mA_cm2": estimate.vacancy_A_m2 / A_M2_PER_MA_CM2,
         "supply_cfg": supply_cfg,
@@ -247,6 +249,7 @@ def voiding_boundary(cfg: SafeZoneConfig, case: MapCase, host: dict[str, Any], c
         "creep_supply_mA_cm2": nominal["creep_supply_mA_cm2"],
         "vacancy_supply_mA_cm2": nominal["vacancy_supply_mA_cm2"],
         "calibrated_sink_spacing_um": nominal["sink_spacing_um"],
+        "real_contact_fraction": nominal["real_contact_fraction"],
         "fem_local_critical_current_mA_cm2": fem["critical_current_mA_cm2"],
         "fem_vs_closed_form_percent": 100.0 * (fem["critical_current_mA_cm2"] / nominal["local_limit_mA_cm2"] - 1.0),
         "hotspot_factor_at_threshold": local_factor(host, nominal["threshold"]),

@@ -274,9 +274,10 @@ def _caveats(cfg: SafeZoneConfig, maps: list[SafeZoneMap]) -> list[str]:
     lines += [
         "* `host_full` is where plating leaves the host's pores and the host's benefit is lost, not where the cell "
         "dies; beyond it the anode behaves like planar Li. The safe-area ratio to planar counts it as failure.",
-        "* Voiding: with the Li-supply model of fem.vacancy the threshold hardly depends on stack pressure at room "
-        "temperature (the vacancy route; x_eq(p) even lowers it slightly), so the 7 MPa map misses Kasemchainan's "
-        "1.0 mA/cm2 (table above); creep takes over only when warm.",
+        "* Voiding: the Li-supply model of fem.vacancy (studies.li_supply) carries the stripping current through "
+        "the Bowden-Tabor real contact f_c = p / (3 sigma_y), so the threshold rises linearly with stack pressure; "
+        "Kasemchainan's 7 MPa point rises faster (pressure exponent about 1.9), so the 7 MPa map sits below it "
+        "(table above).",
         "* Sand in hosts: the planar finite-cell solution at the host's hot-spot current (reduced; checked against "
         "fem.transport for planar cells only). Stress band: pressure limit (and pore fraction) only, not the creep "
         "law.",

@@ -55,6 +55,39 @@ def test_study_reports_delay_against_planar_and_sand(comm, shared_tmp_path):
     assert "delay depletion by" in text and "Sand's formula" in text
 
 
+def test_porous_host_delays_depletion(comm, shared_tmp_path):
+    """Electrolyte in the pores of a small cubic foam (Li plating on the struts) against planar Li."""
+    out = shared_tmp_path / "sand_time_porous"
+    cfg = SandTimeConfig(
+        geometries=("planar", "porous"),
+        electrolytes=("PEO_LiTFSI",),
+        polymer_current_densities_mA_cm2=(120.0,),
+        separator_thickness_um=10.0,
+        finger_height_um=10.0,
+        pitch_um=10.0,
+        porosity=0.8,
+        mesh_size_interface_um=0.7,
+        mesh_size_bulk_um=2.1,
+        planar_cells=40,
+        target_change=0.1,
+        refinement_ratio=1.0,
+        fields=False,
+        groups=comm.size,
+    )
+    run_study(cfg, out, comm)
+    if comm.rank != 0:
+        return
+    rows = {r["geometry"]: r for r in json.loads((out / "report.json").read_text())["cases"]}
+    planar, host = rows["planar"], rows["porous"]
+    print("porous:", {k: host[k] for k in ("sand_time_s", "delay_vs_planar", "interface_area_ratio_mesh")})
+    assert abs(planar["sand_time_vs_analytic_percent"]) < 3.0
+    # a foam of porosity 0.8 and height = pitch has several times the footprint as strut surface
+    assert 2.0 < host["interface_area_ratio_mesh"] < 4.0
+    assert host["sand_time_s"] is not None and host["delay_vs_planar"] > 2.0
+    assert host["salt_conservation_error_relative"] < 1e-10
+    assert "porous" in (out / "report.md").read_text()
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
@@ -65,6 +98,8 @@ def test_study_reports_delay_against_planar_and_sand(comm, shared_tmp_path):
         (["--finger-width-um", "12"], "finger_width_um = 12.0 um is outside the allowed range (0, 10) um"),
         (["--base-thickness-um", "0.5"], "mesh_size_interface"),  # two elements across the base: refused by the host
         (["--refinement-ratio", "5"], "refinement_ratio = 5.0 is outside"),
+        (["--geometries", "planar,porous", "--finger-height-um", "15"], "finger_height_um = 15 um must be a whole"),
+        (["--porosity", "1.2"], "porosity = 1.2 is outside"),
     ],
 )
 def test_bad_input_refused_before_work(comm, shared_tmp_path, capsys, arguments, message):

@@ -50,6 +50,7 @@ from studies._figures import line_plot
 from studies._output import write_json
 from studies._report import environment, format_number, markdown_table, percent_error
 from studies._sweep import run_config_study
+from studies.sand_onset import onset_lines, onset_runs, onset_summary
 
 __all__ = [
     "SandTimeConfig",
@@ -117,6 +118,7 @@ class SandTimeConfig:
     dilute_reference: bool = True
     refinement_ratio: float = 1.6
     fields: bool = True
+    onset_comparison: bool = True
 
     def currents(self, electrolyte: str) -> tuple[float, ...]:
         liquid = electrolyte.startswith("LiPF6")
@@ -194,6 +196,8 @@ ARGUMENT_HELP: dict[str, str] = {
     "target_change": "target largest change of c / c0 per time step",
     "end_time_factor": "end of a run in multiples of Sand's formula at the mean local current density",
     "refinement_ratio": "mesh check: the middle current again with element sizes divided by this (1.2-3; 1: none)",
+    "onset_comparison": "skip the comparison with dendrite onset in PEO cells (Brissot et al.; planar runs at "
+    "their conditions, about 10 s)",
     "dilute_reference": "skip the planar runs of each concentration-dependent electrolyte's dilute twin "
     "(properties frozen at c0), which separate the concentrated-solution effects from Sand's assumptions",
 }
@@ -547,6 +551,9 @@ def write_report(
             name: binary_electrolyte(ELECTROLYTES[name][0]).sources for name in study_electrolytes(cfg)
         },
     }
+    onset_rows = onset_runs() if cfg.onset_comparison else []
+    if onset_rows:
+        report["onset_comparison"] = onset_summary(onset_rows)
     write_json(out / "report.json", report)
     lines = [
         "# Sand's time: planar Li against interdigitated hosts",
@@ -591,6 +598,7 @@ def write_report(
             ]
         lines += [f"![Sand's time]({f})" for f in figures if f.endswith(f"_{name}.png")] + [""]
     lines += _dilute_comparison(rows)
+    lines += onset_lines(onset_rows) if onset_rows else []
     if checks:
         lines += [
             "## Mesh check",

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from studies._cli import run_cli
+from studies.sand_onset import BRISSOT_CELL, PUBLISHED_EXPONENT, fitted_exponent, onset_runs
 from studies.sand_time import SandTimeConfig, main, run_study
 
 
@@ -53,6 +54,19 @@ def test_study_reports_delay_against_planar_and_sand(comm, shared_tmp_path):
         assert (out / figure).stat().st_size > 0
     text = (out / "report.md").read_text()
     assert "delay depletion by" in text and "Sand's formula" in text
+    assert "Against dendrite onset in PEO cells" in text
+    assert report["onset_comparison"]["model_exponent"] is not None
+
+
+def test_onset_against_peo_cells():
+    """Brissot-type cell: the model's depletion time scales as J^-2 above J* and never comes below J*."""
+    rows = onset_runs(current_densities_mA_cm2=(0.1, 0.6, 1.2))
+    below, middle, high = rows
+    assert below["current_over_j_star"] < 1.0 and below["onset_time_model_s"] is None and below["steady"]
+    assert below["min_surface_concentration_mol_m3"] > 0.3 * BRISSOT_CELL.concentration_mol_m3
+    assert fitted_exponent(rows) == pytest.approx(PUBLISHED_EXPONENT, abs=0.02)
+    # the finite cell at 5.6 J*: Sand's semi-infinite formula within the time-step error
+    assert high["onset_time_model_s"] == pytest.approx(high["sand_time_formula_s"], rel=0.02)
 
 
 def test_porous_host_delays_depletion(comm, shared_tmp_path):
@@ -72,6 +86,7 @@ def test_porous_host_delays_depletion(comm, shared_tmp_path):
         target_change=0.1,
         refinement_ratio=1.0,
         fields=False,
+        onset_comparison=False,
         groups=comm.size,
     )
     run_study(cfg, out, comm)

@@ -1,4 +1,4 @@
-"""Sand's time in binary electrolytes: planar Li against interdigitated 3D hosts.
+"""Sand's time in binary electrolytes: planar Li against interdigitated and porous 3D hosts.
 
 Under a constant plating current a binary electrolyte (liquid LiPF6, polymer
 PEO-LiTFSI) loses salt at the Li surface; when the surface concentration
@@ -11,7 +11,9 @@ Sand's formula at the local current density?
 Each case solves Newman's concentrated-solution c-phi problem
 (fem.transport.BinaryElectrolyteProblem, galvanostatic, adaptive backward
 Euler) on the electrolyte of a planar cell (a thin 3D slab, graded towards
-the Li) or of an interdigitated cell (geometries.interdigitated), and detects
+the Li), of an interdigitated cell (geometries.interdigitated) or of the
+electrolyte-filled pores of a porous host (geometries.porous: a cubic open-cell
+foam, Li plating on the scaffold surface), and detects
 the first time the concentration anywhere on the Li surface falls to a small
 threshold.  Writes report.json, report.md, figures and VTX fields.
 
@@ -41,12 +43,14 @@ from fem.transport import (
 )
 from fem.validation import ParameterError, check_choice, check_range
 from geometries.interdigitated import LamellarParams, PillarParams, interdigitated_mesh
+from geometries.porous import OpenCellFoam, PorousHostParams, porous_host_mesh
 from geometries.structured import electrolyte_slab
 from studies._cli import COMMON_HELP, run_cli, study_main
 from studies._figures import line_plot
 from studies._output import write_json
 from studies._report import environment, format_number, markdown_table, percent_error
 from studies._sweep import run_config_study
+from studies.sand_onset import onset_lines, onset_runs, onset_summary
 
 __all__ = [
     "SandTimeConfig",
@@ -61,7 +65,7 @@ __all__ = [
 
 UM = 1e-6
 A_M2_PER_MA_CM2 = 10.0
-GEOMETRIES = ("planar", "lamellar", "pillars")
+GEOMETRIES = ("planar", "lamellar", "pillars", "porous")
 #: Study name -> (property set in fem/data/binary_electrolytes.toml, temperature in K).
 ELECTROLYTES: dict[str, tuple[str, float]] = {
     "LiPF6": ("LiPF6_Valoen2005", 298.15),
@@ -102,6 +106,7 @@ class SandTimeConfig:
     pitch_um: float = 10.0
     finger_width_um: float = 4.0
     base_thickness_um: float = 4.0
+    porosity: float = 0.8
     mesh_size_interface_um: float = 0.8
     mesh_size_bulk_um: float = 3.0
     planar_cells: int = 80
@@ -113,6 +118,7 @@ class SandTimeConfig:
     dilute_reference: bool = True
     refinement_ratio: float = 1.6
     fields: bool = True
+    onset_comparison: bool = True
 
     def currents(self, electrolyte: str) -> tuple[float, ...]:
         liquid = electrolyte.startswith("LiPF6")
@@ -132,6 +138,13 @@ class SandTimeConfig:
         for name in ("separator_thickness_um", "finger_height_um", "pitch_um", "finger_width_um", "base_thickness_um"):
             check_range(name, getattr(self, name), 0.0, 1e4, unit="um")
         check_range("finger_width_um", self.finger_width_um, 0.0, self.pitch_um, unit="um")
+        check_range("porosity", self.porosity, 0.0, 1.0)
+        layers = self.finger_height_um / self.pitch_um
+        if "porous" in self.geometries and (layers < 0.999 or abs(layers - round(layers)) > 1e-6 * layers):
+            raise ParameterError(
+                f"finger_height_um = {self.finger_height_um:g} um must be a whole multiple of pitch_um = "
+                f"{self.pitch_um:g} um for the porous host (a cubic foam of that cell size)"
+            )
         check_range(
             "mesh_size_interface_um",
             self.mesh_size_interface_um,
@@ -174,6 +187,7 @@ ARGUMENT_HELP: dict[str, str] = {
     "pitch_um": "finger / pillar pitch, um",
     "finger_width_um": "lamella width or pillar diameter, um",
     "base_thickness_um": "Li base under the fingers, um",
+    "porosity": "porous host: pore fraction of the foam layer (cell size = pitch_um, thickness = finger_height_um)",
     "mesh_size_interface_um": "element size on the Li surface of the hosts, um",
     "mesh_size_bulk_um": "element size away from the Li surface of the hosts, um",
     "planar_cells": "elements across the planar electrolyte (graded towards the Li)",
@@ -182,6 +196,8 @@ ARGUMENT_HELP: dict[str, str] = {
     "target_change": "target largest change of c / c0 per time step",
     "end_time_factor": "end of a run in multiples of Sand's formula at the mean local current density",
     "refinement_ratio": "mesh check: the middle current again with element sizes divided by this (1.2-3; 1: none)",
+    "onset_comparison": "skip the comparison with dendrite onset in PEO cells (Brissot et al.; planar runs at "
+    "their conditions, about 10 s)",
     "dilute_reference": "skip the planar runs of each concentration-dependent electrolyte's dilute twin "
     "(properties frozen at c0), which separate the concentrated-solution effects from Sand's assumptions",
 }
@@ -228,8 +244,25 @@ def build_cases(cfg: SandTimeConfig) -> list[Case]:
     return cases
 
 
-def host_params(cfg: SandTimeConfig, geometry: str, refinement: float = 1.0) -> LamellarParams | PillarParams:
-    """Geometry of a host (validated by the geometry's own parameter class)."""
+def host_params(
+    cfg: SandTimeConfig, geometry: str, refinement: float = 1.0
+) -> LamellarParams | PillarParams | PorousHostParams:
+    """Geometry of a host (validated by the geometry's own parameter class).
+
+    The porous host is a cubic open-cell foam (lattice constant and footprint = pitch, thickness =
+    finger height) with electrolyte-filled pores: Li plates on the scaffold (a lithiophilic current
+    collector); the collector floor between the struts is taken as blocked (insulating).
+    """
+    if geometry == "porous":
+        return PorousHostParams(
+            OpenCellFoam(cfg.pitch_um * UM),
+            cfg.porosity,
+            footprint=cfg.pitch_um * UM,
+            host_thickness=cfg.finger_height_um * UM,
+            separator_thickness=cfg.separator_thickness_um * UM,
+            mesh_size=cfg.mesh_size_interface_um * UM / refinement,
+            mesh_size_bulk=cfg.mesh_size_bulk_um * UM / refinement,
+        )
     common = {
         "finger_height": cfg.finger_height_um * UM,
         "separator_thickness": cfg.separator_thickness_um * UM,
@@ -243,8 +276,8 @@ def host_params(cfg: SandTimeConfig, geometry: str, refinement: float = 1.0) -> 
     return PillarParams(pillar_radius=0.5 * cfg.finger_width_um * UM, **common)
 
 
-def build_mesh(cfg: SandTimeConfig, geometry: str, comm: MPI.Comm, refinement: float = 1.0) -> tuple[Any, float]:
-    """(electrolyte MeshData, exact interface area over footprint) of a geometry; sizes / ``refinement``."""
+def build_mesh(cfg: SandTimeConfig, geometry: str, comm: MPI.Comm, refinement: float = 1.0) -> tuple[Any, float | None]:
+    """(electrolyte MeshData, exact interface area over footprint or None) of a geometry; sizes / ``refinement``."""
     L = cfg.separator_thickness_um * UM
     if geometry == "planar":
         width = cfg.pitch_um * UM
@@ -253,6 +286,8 @@ def build_mesh(cfg: SandTimeConfig, geometry: str, comm: MPI.Comm, refinement: f
         z[:] = L * (z / L) ** cfg.planar_grading  # graded towards the Li at z = 0
         return md, 1.0
     params = host_params(cfg, geometry, refinement)
+    if isinstance(params, PorousHostParams):
+        return porous_host_mesh(comm, params, cell_regions=("sse",)), None
     return interdigitated_mesh(comm, params, cell_regions=("sse",)), params.interface_area_ratio
 
 
@@ -264,7 +299,8 @@ def run_case(cfg: SandTimeConfig, case: Case, comm: MPI.Comm, out: Path) -> dict
     props = electrolyte.properties_at(c0, temperature)
     start = time.perf_counter()
     md, area_ratio = build_mesh(cfg, case.geometry, comm, case.refinement)
-    problem = BinaryElectrolyteProblem(md, electrolyte, temperature)
+    working = "host_sse" if case.geometry == "porous" else "li_sse"
+    problem = BinaryElectrolyteProblem(md, electrolyte, temperature, working=working)
     area_ratio_mesh = problem.working_area_m2 / problem.reference_area_m2
     J = case.current_density_mA_cm2 * A_M2_PER_MA_CM2
     D, t_plus = props["diffusivity_m2_s"], props["transference_number"]
@@ -304,7 +340,7 @@ def run_case(cfg: SandTimeConfig, case: Case, comm: MPI.Comm, out: Path) -> dict
         "mean_local_current_density_mA_cm2": case.current_density_mA_cm2 / area_ratio_mesh,
         "limiting_current_mA_cm2": limiting,
         "above_limiting_current": None if limiting is None else case.current_density_mA_cm2 > limiting,
-        "interface_area_ratio": area_ratio,
+        "interface_area_ratio": area_ratio if area_ratio is not None else area_ratio_mesh,
         "interface_area_ratio_mesh": area_ratio_mesh,
         "cell_voltage_at_end_V": problem.working_potential_V,
         "salt_conservation_error_relative": result.max_salt_change_relative,
@@ -372,7 +408,7 @@ def _figures(out: Path, cfg: SandTimeConfig, rows: list[dict[str, Any]]) -> list
                 "style": "k-",
             }
         ]
-        for geometry, style in zip(cfg.geometries, ("o", "s", "^"), strict=False):
+        for geometry, style in zip(cfg.geometries, ("o", "s", "^", "D"), strict=False):
             points = sorted(
                 (r for r in mine if r["geometry"] == geometry and r["sand_time_s"]),
                 key=lambda r: r["current_density_mA_cm2"],
@@ -515,6 +551,9 @@ def write_report(
             name: binary_electrolyte(ELECTROLYTES[name][0]).sources for name in study_electrolytes(cfg)
         },
     }
+    onset_rows = onset_runs() if cfg.onset_comparison else []
+    if onset_rows:
+        report["onset_comparison"] = onset_summary(onset_rows)
     write_json(out / "report.json", report)
     lines = [
         "# Sand's time: planar Li against interdigitated hosts",
@@ -559,6 +598,7 @@ def write_report(
             ]
         lines += [f"![Sand's time]({f})" for f in figures if f.endswith(f"_{name}.png")] + [""]
     lines += _dilute_comparison(rows)
+    lines += onset_lines(onset_rows) if onset_rows else []
     if checks:
         lines += [
             "## Mesh check",

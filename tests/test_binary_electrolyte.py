@@ -227,10 +227,10 @@ def test_salt_conserved_with_concentration_dependent_properties(comm):
 # -- 1 and 2 ranks -------------------------------------------------------------------------------------
 
 
-def _slab_run(comm):
+def _slab_run(comm, linear_solver="direct"):
     """3D slab, LiPF6 with its concentration-dependent properties, plating until the surface runs dry."""
     md = electrolyte_slab(comm, 5e-6, 10e-6, 2, 24)
-    problem = BinaryElectrolyteProblem(md, binary_electrolyte("LiPF6_Valoen2005"), T_ROOM)
+    problem = BinaryElectrolyteProblem(md, binary_electrolyte("LiPF6_Valoen2005"), T_ROOM, linear_solver=linear_solver)
     problem.set_current_density(2e4)  # 2 A/cm2, about 4 x the limiting current of 10 um
     return problem.run(1.0, TimeStepping(initial_step_s=1e-6, target_change=0.05), depletion_threshold_mol_m3=10.0)
 
@@ -245,6 +245,32 @@ def test_same_answers_on_any_number_of_ranks(run):
     assert shared.steps == alone.steps
     assert shared.event.working_potential_V == pytest.approx(alone.event.working_potential_V, rel=1e-8)
     assert np.allclose(shared.salt_amount_mol, alone.salt_amount_mol, rtol=1e-10)
+
+
+def test_iterative_solver_gives_the_direct_answer(comm):
+    """GMRES + fieldsplit Schur / BoomerAMG: the same galvanostatic steps as MUMPS LU (3D slab, LiPF6)."""
+    md = electrolyte_slab(comm, 5e-6, 10e-6, 2, 12)
+    states, reports = [], []
+    for solver in ("direct", "iterative"):
+        problem = BinaryElectrolyteProblem(md, binary_electrolyte("LiPF6_Valoen2005"), T_ROOM, linear_solver=solver)
+        problem.set_current_density(2e4)
+        reports.append([problem.advance(dt) for dt in (1e-6, 1e-5, 1e-4)])
+        states.append((problem.concentration().x.array.copy(), problem.working_potential_V, problem.salt_amount_mol()))
+        problem.destroy()
+    (c_direct, e_direct, salt_direct), (c_iter, e_iter, salt_iter) = states
+    assert np.allclose(c_iter, c_direct, rtol=1e-8, atol=1e-8 * C0)
+    assert e_iter == pytest.approx(e_direct, rel=1e-8)
+    assert salt_iter == pytest.approx(salt_direct, rel=1e-12)
+    krylov = sum(r.krylov_iterations for r in reports[1])
+    newton = sum(r.newton_iterations for r in reports[1])
+    print(f"iterative: {krylov} Krylov iterations in {newton} Newton iterations")
+    assert krylov > 2 * newton  # it did iterate (LU: one per solve)
+
+
+def test_unknown_linear_solver_refused(comm):
+    md = interval_cell(comm, 50e-6, 4)
+    with pytest.raises(ParameterError, match="linear_solver = 'cholesky' is not one of"):
+        BinaryElectrolyteProblem(md, binary_electrolyte("LiPF6_Valoen2005"), T_ROOM, linear_solver="cholesky")
 
 
 # -- refusals ------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 
 from studies._cli import run_cli
 from studies.interdigitated import InterdigitatedConfig, main, run_study
+from studies.interdigitated_transport import comparison_lines, default_config, peo_transport_rows
 
 
 def test_study_reports_reduction_against_planar(comm, shared_tmp_path):
@@ -59,3 +60,16 @@ def test_bad_input_refused_before_work(comm, shared_tmp_path, capsys, arguments,
     assert not out.exists()
     if comm.rank == 0:
         assert message in capsys.readouterr().err
+
+
+def test_peo_case_with_binary_transport(comm, shared_tmp_path):
+    """The polymer case with Newman transport: 60 % mean reduction at h/p = 0.75, depletion delayed."""
+    cfg = default_config(mesh_size_interface_um=2.0, mesh_size_bulk_um=5.0, target_change=0.05, planar_cells=40)
+    (row,) = peo_transport_rows(cfg, comm, shared_tmp_path / "interdigitated_transport")
+    print(row)
+    assert row["interface_area_ratio_mesh"] == pytest.approx(2.5, rel=1e-6)
+    assert row["mean_local_current_reduction_percent"] == pytest.approx(60.0, rel=1e-6)
+    assert 1.0 < row["delay_vs_planar"] < row["sand_delay_at_mean_local_current"]
+    assert row["local_current_at_depletion_mA_cm2"] < row["current_density_mA_cm2"]
+    assert row["salt_conservation_error_relative"] < 1e-10
+    assert "60 %" in "\n".join(comparison_lines([row]))

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from studies._cli import run_cli
+from studies.sand_onset import BRISSOT_CELL, PUBLISHED_EXPONENT, fitted_exponent, onset_runs
 from studies.sand_time import SandTimeConfig, main, run_study
 
 
@@ -53,6 +54,53 @@ def test_study_reports_delay_against_planar_and_sand(comm, shared_tmp_path):
         assert (out / figure).stat().st_size > 0
     text = (out / "report.md").read_text()
     assert "delay depletion by" in text and "Sand's formula" in text
+    assert "Against dendrite onset in PEO cells" in text
+    assert report["onset_comparison"]["model_exponent"] is not None
+
+
+def test_onset_against_peo_cells():
+    """Brissot-type cell: the model's depletion time scales as J^-2 above J* and never comes below J*."""
+    rows = onset_runs(current_densities_mA_cm2=(0.1, 0.6, 1.2))
+    below, middle, high = rows
+    assert below["current_over_j_star"] < 1.0 and below["onset_time_model_s"] is None and below["steady"]
+    assert below["min_surface_concentration_mol_m3"] > 0.3 * BRISSOT_CELL.concentration_mol_m3
+    assert fitted_exponent(rows) == pytest.approx(PUBLISHED_EXPONENT, abs=0.02)
+    # the finite cell at 5.6 J*: Sand's semi-infinite formula within the time-step error
+    assert high["onset_time_model_s"] == pytest.approx(high["sand_time_formula_s"], rel=0.02)
+
+
+def test_porous_host_delays_depletion(comm, shared_tmp_path):
+    """Electrolyte in the pores of a small cubic foam (Li plating on the struts) against planar Li."""
+    out = shared_tmp_path / "sand_time_porous"
+    cfg = SandTimeConfig(
+        geometries=("planar", "porous"),
+        electrolytes=("PEO_LiTFSI",),
+        polymer_current_densities_mA_cm2=(120.0,),
+        separator_thickness_um=10.0,
+        finger_height_um=10.0,
+        pitch_um=10.0,
+        porosity=0.8,
+        mesh_size_interface_um=0.7,
+        mesh_size_bulk_um=2.1,
+        planar_cells=40,
+        target_change=0.1,
+        refinement_ratio=1.0,
+        fields=False,
+        onset_comparison=False,
+        groups=comm.size,
+    )
+    run_study(cfg, out, comm)
+    if comm.rank != 0:
+        return
+    rows = {r["geometry"]: r for r in json.loads((out / "report.json").read_text())["cases"]}
+    planar, host = rows["planar"], rows["porous"]
+    print("porous:", {k: host[k] for k in ("sand_time_s", "delay_vs_planar", "interface_area_ratio_mesh")})
+    assert abs(planar["sand_time_vs_analytic_percent"]) < 3.0
+    # a foam of porosity 0.8 and height = pitch has several times the footprint as strut surface
+    assert 2.0 < host["interface_area_ratio_mesh"] < 4.0
+    assert host["sand_time_s"] is not None and host["delay_vs_planar"] > 2.0
+    assert host["salt_conservation_error_relative"] < 1e-10
+    assert "porous" in (out / "report.md").read_text()
 
 
 @pytest.mark.parametrize(
@@ -65,6 +113,8 @@ def test_study_reports_delay_against_planar_and_sand(comm, shared_tmp_path):
         (["--finger-width-um", "12"], "finger_width_um = 12.0 um is outside the allowed range (0, 10) um"),
         (["--base-thickness-um", "0.5"], "mesh_size_interface"),  # two elements across the base: refused by the host
         (["--refinement-ratio", "5"], "refinement_ratio = 5.0 is outside"),
+        (["--geometries", "planar,porous", "--finger-height-um", "15"], "finger_height_um = 15 um must be a whole"),
+        (["--porosity", "1.2"], "porosity = 1.2 is outside"),
     ],
 )
 def test_bad_input_refused_before_work(comm, shared_tmp_path, capsys, arguments, message):

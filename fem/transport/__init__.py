@@ -10,6 +10,8 @@
 from fem.transport.analytic import depletion_time, limiting_current_density, sand_time, surface_concentration
 from fem.transport.binary_electrolyte import (
     DIRECT_SOLVER_DEFAULTS,
+    ITERATIVE_SOLVER_DEFAULTS,
+    LINEAR_SOLVERS,
     BinaryElectrolyteProblem,
     DepletionEvent,
     NewtonReport,
@@ -31,6 +33,8 @@ __all__ = [
     "ConcentrationKinetics",
     "DIRECT_SOLVER_DEFAULTS",
     "DepletionEvent",
+    "ITERATIVE_SOLVER_DEFAULTS",
+    "LINEAR_SOLVERS",
     "NewtonReport",
     "Property",
     "TimeStepping",

@@ -30,15 +30,17 @@ from typing import Any
 import dolfinx
 import dolfinx.mesh
 import numpy as np
+import ufl
 from mpi4py import MPI
 
 from fem.materials import mechanical_material
-from fem.mechanics import MechanicsProblem, Pressure, Roller
+from fem.mechanics import MechanicsProblem, Pressure, Roller, rigid_body_modes
 from fem.mesh_io import MeshData
 from fem.validation import check_range
 from studies._cli import int_list, run_cli
 from studies._report import write_benchmark_rows
 from studies._sweep import progress
+from studies.benchmarks._common import linear_options, peak_rss_MB_per_rank, timed_linear_solve
 
 SIDE = 10e-6  # m
 FACETS = {"x0": 101, "x1": 102, "y0": 103, "y1": 104, "bottom": 10, "top": 11}
@@ -77,6 +79,23 @@ def peak_memory_GB(comm: MPI.Comm) -> float:
     return comm.allreduce(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, op=MPI.SUM) / 1e6
 
 
+def bare_elastic_seconds(problem: MechanicsProblem) -> float:
+    """One bare DOLFINx linear elastic solve on the same space (Li elastic constants everywhere, 5 MPa on
+    top, the bottom clamped) with the mechanics' KSP/PC options and rigid-body near-nullspace."""
+    V = problem.V
+    md = problem.meshdata
+    elastic = mechanical_material("Li").elastic
+    mu, lam = elastic.shear_modulus_Pa, elastic.bulk_modulus_Pa - 2.0 * elastic.shear_modulus_Pa / 3.0
+    u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
+    eps = ufl.sym(ufl.grad(u))
+    a = ufl.inner(2.0 * mu * eps + lam * ufl.tr(eps) * ufl.Identity(3), ufl.sym(ufl.grad(v))) * ufl.dx
+    ds = ufl.Measure("ds", domain=V.mesh, subdomain_data=md.facet_tags)
+    L = -5e6 * ufl.inner(ufl.FacetNormal(V.mesh), v) * ds(FACETS["top"])
+    bottom = dolfinx.fem.locate_dofs_topological(V, 2, md.facet_tags.find(FACETS["bottom"]))
+    bc = dolfinx.fem.dirichletbc(dolfinx.fem.Constant(V.mesh, np.zeros(3)), bottom, V)
+    return timed_linear_solve(a, L, [bc], linear_options(problem.solver.prefix), rigid_body_modes(V))
+
+
 def run_size(comm: MPI.Comm, n: int, steps: int = 3, lithium: str = "Li") -> dict[str, Any]:
     load_before = os.getloadavg()[0]
     md = bilayer(comm, n)
@@ -111,6 +130,8 @@ def run_size(comm: MPI.Comm, n: int, steps: int = 3, lithium: str = "Li") -> dic
         "krylov_per_newton": sum(s.krylov_iterations for s in creep) / max(newton, 1),
         "dofs_per_second": problem.num_dofs / seconds,
         "peak_memory_GB": peak_memory_GB(comm),
+        "peak_rss_MB_per_rank": peak_rss_MB_per_rank(comm),
+        "bare_elastic_s": bare_elastic_seconds(problem),
         "load_average_before": load_before,
         "load_average_after": os.getloadavg()[0],
     }
@@ -126,6 +147,7 @@ COLUMNS = (
     ("creep_newton_iterations", "Newton per step"),
     ("krylov_per_newton", "Krylov per Newton"),
     ("dofs_per_second", "dofs/s"),
+    ("bare_elastic_s", "bare linear elastic solve (s)"),
     ("peak_memory_GB", "peak memory, all ranks (GB)"),
     ("load_average_before", "load before"),
     ("load_average_after", "load after"),

@@ -14,10 +14,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+import ufl
 from mpi4py import MPI
 from petsc4py import PETSc
 
 from fem._compat import linear_problem
+from fem.materials import mechanical_material
 from fem.solvers import unique_prefix
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "load_average",
     "linear_options",
     "timed_linear_solve",
+    "li_elastic_forms",
     "fitted_slope",
     "summary_row",
     "SUMMARY_COLUMNS",
@@ -61,6 +64,18 @@ def timed_linear_solve(a: Any, L: Any, bcs: list, options: dict[str, Any], nulls
     start = time.perf_counter()
     problem.solve()
     return time.perf_counter() - start
+
+
+def li_elastic_forms(V: Any, facet_tags: Any, loaded_facets: int, pressure_Pa: float) -> tuple[Any, Any]:
+    """Bilinear and linear forms of linear elasticity with Li's elastic constants on the vector space V
+    and a pressure (Pa) on the facets tagged ``loaded_facets``: the bare reference of a creep solve."""
+    elastic = mechanical_material("Li").elastic
+    mu, lam = elastic.shear_modulus_Pa, elastic.bulk_modulus_Pa - 2.0 * elastic.shear_modulus_Pa / 3.0
+    u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
+    eps = ufl.sym(ufl.grad(u))
+    a = ufl.inner(2.0 * mu * eps + lam * ufl.tr(eps) * ufl.Identity(3), ufl.sym(ufl.grad(v))) * ufl.dx
+    ds = ufl.Measure("ds", domain=V.mesh, subdomain_data=facet_tags)
+    return a, -pressure_Pa * ufl.inner(ufl.FacetNormal(V.mesh), v) * ds(loaded_facets)
 
 
 def fitted_slope(x: Sequence[float], y: Sequence[float]) -> float:

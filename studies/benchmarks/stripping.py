@@ -32,7 +32,13 @@ from fem.mechanics import rigid_body_modes
 from fem.solvers import ELLIPTIC_NEWTON_DEFAULTS
 from geometries.structured import electrolyte_slab, lithium_slab
 from studies._cli import int_list
-from studies.benchmarks._common import linear_options, load_average, peak_rss_MB_per_rank, timed_linear_solve
+from studies.benchmarks._common import (
+    li_elastic_forms,
+    linear_options,
+    load_average,
+    peak_rss_MB_per_rank,
+    timed_linear_solve,
+)
 
 FOOTPRINT = 20e-6
 
@@ -51,14 +57,7 @@ def bare_step_seconds(cell: StrippingCell) -> dict[str, float]:
     """One linear elastic solve on the Li displacement space and one Poisson solve on the electrolyte space."""
     V = cell.mechanics.V
     li = cell.mechanics.meshdata
-    elastic = mechanical_material("Li").elastic
-    mu, lam = elastic.shear_modulus_Pa, elastic.bulk_modulus_Pa - 2.0 * elastic.shear_modulus_Pa / 3.0
-    u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
-    eps = ufl.sym(ufl.grad(u))
-    a = ufl.inner(2.0 * mu * eps + lam * ufl.tr(eps) * ufl.Identity(3), ufl.sym(ufl.grad(v))) * ufl.dx
-    ds = ufl.Measure("ds", domain=V.mesh, subdomain_data=li.facet_tags)
-    normal = ufl.FacetNormal(V.mesh)
-    L = -1e6 * ufl.inner(normal, v) * ds(li.facet_id("bottom"))
+    a, L = li_elastic_forms(V, li.facet_tags, li.facet_id("bottom"), 1e6)
     zero = dolfinx.fem.Constant(V.mesh, np.zeros(3))
     mechanics_options = linear_options(cell.mechanics.solver.prefix)
     elastic_s = timed_linear_solve(a, L, [_dirichlet(V, li, "li_sse", zero)], mechanics_options, rigid_body_modes(V))

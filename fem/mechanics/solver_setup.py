@@ -55,7 +55,9 @@ def rigid_body_modes(V: dolfinx.fem.FunctionSpace) -> PETSc.NullSpace:
 #: threshold of 0.05 on the strength graph and Chebyshev(3)/SOR smoothing.
 #: Measured on creeping, nearly incompressible Li (studies/benchmarks/mechanics.py,
 #: P1, CG to rtol 1e-10): 33 CG iterations per Newton step at 1.3e4 dofs against
-#: 49 for BoomerAMG with the same block size; BoomerAMG with nodal coarsening
+#: 49 for BoomerAMG with the same block size (at this default's rtol 1e-11: 37 / 43 / 49
+#: at 1.3e4 / 2.9e4 / 1.0e5 dofs against BoomerAMG's 49 / 52 / 58, creep steps 1.9x /
+#: 1.35x / 1.0x faster in the same runs); BoomerAMG with nodal coarsening
 #: (nodal_coarsen 6, vec_interp_variant 2, i.e. the rigid-body modes as
 #: interpolation vectors) needed 155 and was 8x slower.  The threshold and
 #: smoother were chosen from 0.01-0.05 and Jacobi/SOR, 2-4 sweeps by that benchmark.

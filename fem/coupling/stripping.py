@@ -90,14 +90,13 @@ _C_M2_PER_MAH_CM2 = 36.0e3
 #: More Newton iterations than the creep-only default (the active set of the contact settles
 #: over a few iterations before the quadratic phase) and the critical-point line search, which
 #: halves the iteration count against backtracking on these kinked residuals (measured: 12 vs 19-24).
-#: Inexact Newton (Eisenstat-Walker forcing terms, first linear tolerance 1e-2 from
-#: fem.solvers.ELLIPTIC_NEWTON_DEFAULTS): most of the 12-27 Newton steps of a step sit on the
-#: plateau while the active set settles, where solving each linear system to 1e-11 is wasted.
-#: Measured on studies.benchmarks.stripping (7.8k P2 dofs, first step, one run, load ~4 on 2 cores):
-#: 1768 CG iterations in 17 Newton steps, 34 s (CG + BoomerAMG, exact solves) -> 141 CG in 22
-#: Newton, 4.2 s (CG + GAMG, Eisenstat-Walker); BoomerAMG with Eisenstat-Walker: 153 CG in 27, 7.9 s.
-#: The converged answer is held to the same snes_rtol.
-SEMISMOOTH_NEWTON: dict[str, Any] = {"snes_max_it": 40, "snes_linesearch_type": "cp", "snes_ksp_ew": True}
+#: Inexact Newton (Eisenstat-Walker, mechanics_options={"snes_ksp_ew": True}) is NOT the default:
+#: measured on studies.benchmarks.stripping (7.8k P2 dofs, first step, load ~4 on 2 cores) it cut
+#: 1768 CG iterations in 17 Newton steps, 34 s (CG + BoomerAMG, exact solves) to 141 CG in 22
+#: Newton, 4.2 s (CG + GAMG), but it raises the semismooth Newton count (28-33 per coupled step at
+#: 7.8k-24k dofs, against snes_max_it 40) and made one Norton void-closure step fail and halve
+#: (tests/test_void_closure.py, 16 boxes, DOLFINx 0.11), which changes the step sequence.
+SEMISMOOTH_NEWTON: dict[str, Any] = {"snes_max_it": 40, "snes_linesearch_type": "cp"}
 #: The line search a failed creep-contact step retries with before its step is halved: the critical-point
 #: search takes fewer Newton steps on planar cells (12 vs 19-24) but stalls where contact acts across the
 #: pressure (the walls of a lamellar host: 8-13 halvings per step, against none with backtracking).

@@ -61,6 +61,10 @@ def rigid_body_modes(V: dolfinx.fem.FunctionSpace) -> PETSc.NullSpace:
 #: (nodal_coarsen 6, vec_interp_variant 2, i.e. the rigid-body modes as
 #: interpolation vectors) needed 155 and was 8x slower.  The threshold and
 #: smoother were chosen from 0.01-0.05 and Jacobi/SOR, 2-4 sweeps by that benchmark.
+#: Caveat, measured last on a quiet machine: on P2 creep without contact (9.2e4 dofs) GAMG
+#: needed 76 CG per Newton against BoomerAMG's 69 and was 1.6x slower (72 vs 46 s per creep
+#: step); with penalty contact (studies.benchmarks.stripping, 7.8k P2 dofs) 1.6x faster.
+#: For P2 without contact pass the BoomerAMG options of fem.solvers.ELLIPTIC_NEWTON_DEFAULTS.
 GAMG_ELASTICITY: dict[str, Any] = {
     "pc_type": "gamg",
     "pc_gamg_type": "agg",

@@ -64,7 +64,8 @@ def rigid_body_modes(V: dolfinx.fem.FunctionSpace) -> PETSc.NullSpace:
 #: Caveat, measured last on a quiet machine: on P2 creep without contact (9.2e4 dofs) GAMG
 #: needed 76 CG per Newton against BoomerAMG's 69 and was 1.6x slower (72 vs 46 s per creep
 #: step); with penalty contact (studies.benchmarks.stripping, 7.8k P2 dofs) 1.6x faster.
-#: For P2 without contact pass the BoomerAMG options of fem.solvers.ELLIPTIC_NEWTON_DEFAULTS.
+#: For P2 without contact pass the former BoomerAMG options as petsc_options: pc_type hypre,
+#: pc_hypre_type boomeramg, strong_threshold 0.5, coarsen_type HMIS, interp_type ext+i, P_max 4, agg_nl 0.
 GAMG_ELASTICITY: dict[str, Any] = {
     "pc_type": "gamg",
     "pc_gamg_type": "agg",

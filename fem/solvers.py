@@ -167,6 +167,11 @@ class NewtonSolver:
         self._snes.setJacobian(self._assemble_jacobian, self._A, self._A)
         self._snes.setFromOptions()
         self._snes.getKSP().setFromOptions()
+        #: Diagonal entry of the Jacobian's Dirichlet rows; the residual there is bc_diagonal * (u - g).
+        #: 1 by default; a problem whose scaled operator has diagonal entries far from 1 sets a typical
+        #: value, so that an aggregation AMG (which mixes constrained and free dofs in one aggregate)
+        #: and the Krylov residual norm see the constrained rows on the scale of the others.
+        self.bc_diagonal = 1.0
         self.on_matrix: Callable[[PETSc.Mat], None] | None = None
         self.on_iterate: Callable[[dolfinx.fem.Function], None] | None = None
 
@@ -189,7 +194,7 @@ class NewtonSolver:
         b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
         if self._K_full is not None:
             self._K_full.multAdd(x, b, b)
-        set_bc(b, self.bcs, x0=x, scale=-1.0)
+        set_bc(b, self.bcs, x0=x, scale=-self.bc_diagonal)
         self.stats.assembly_seconds += time.perf_counter() - start
 
     def _assemble_jacobian(self, snes: PETSc.SNES, x: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat) -> None:
@@ -201,7 +206,7 @@ class NewtonSolver:
             A.zeroEntries()
         else:  # A = a (constrained) + dN/du; the facet couplings are a subset of a's pattern
             self._K_bc.copy(A, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
-        dolfinx.fem.petsc.assemble_matrix(A, self._J, bcs=self.bcs)
+        dolfinx.fem.petsc.assemble_matrix(A, self._J, self.bcs, self.bc_diagonal)  # keyword differs 0.9/0.11
         A.assemble()
         if self.on_matrix is not None:
             self.on_matrix(A)

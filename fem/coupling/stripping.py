@@ -90,14 +90,21 @@ _C_M2_PER_MAH_CM2 = 36.0e3
 #: More Newton iterations than the creep-only default (the active set of the contact settles
 #: over a few iterations before the quadratic phase) and the critical-point line search, which
 #: halves the iteration count against backtracking on these kinked residuals (measured: 12 vs 19-24).
+#: Inexact Newton (Eisenstat-Walker, mechanics_options={"snes_ksp_ew": True}) is NOT the default:
+#: measured on studies.benchmarks.stripping (7.8k P2 dofs, first step, load ~4 on 2 cores) it cut
+#: 1768 CG iterations in 17 Newton steps, 34 s (CG + BoomerAMG, exact solves) to 141 CG in 22
+#: Newton, 4.2 s (CG + GAMG), but it raises the semismooth Newton count (28-33 per coupled step at
+#: 7.8k-24k dofs, against snes_max_it 40) and made one Norton void-closure step fail and halve
+#: (tests/test_void_closure.py, 16 boxes, DOLFINx 0.11), which changes the step sequence.
 SEMISMOOTH_NEWTON: dict[str, Any] = {"snes_max_it": 40, "snes_linesearch_type": "cp"}
 #: The line search a failed creep-contact step retries with before its step is halved: the critical-point
 #: search takes fewer Newton steps on planar cells (12 vs 19-24) but stalls where contact acts across the
 #: pressure (the walls of a lamellar host: 8-13 halvings per step, against none with backtracking).
 ROBUST_LINESEARCH = "bt"
-#: Below this many displacement dofs a direct solve (MUMPS) is cheaper than CG + BoomerAMG
+#: Below this many displacement dofs a direct solve (MUMPS) is cheaper than CG + AMG
 #: (measured: 1.1 vs 5.7 s per coupled step at 1.2k dofs; 2 vs 0.5 s per Newton step at 7.8k):
-#: the creep tangent (z << 1) and the contact penalty make AMG need ~60 iterations.
+#: the creep tangent (z << 1) and the contact penalty made BoomerAMG need ~60 iterations (measured
+#: before GAMG and Eisenstat-Walker became the defaults).
 DIRECT_SOLVER_MAX_DOFS = 4000
 _DIRECT: dict[str, Any] = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
 
@@ -210,7 +217,7 @@ class _Attempt:
 
 
 def _linear_solver(meshdata: MeshData, degree: int) -> dict[str, Any]:
-    """MUMPS below DIRECT_SOLVER_MAX_DOFS displacement dofs, else the CG + BoomerAMG default."""
+    """MUMPS below DIRECT_SOLVER_MAX_DOFS displacement dofs, else the CG + GAMG default."""
     mesh = meshdata.mesh
     nodes = mesh.topology.index_map(0).size_global
     if degree >= 2:
@@ -221,7 +228,7 @@ def _linear_solver(meshdata: MeshData, degree: int) -> dict[str, Any]:
 
 def creep_contact_options(meshdata: MeshData, degree: int, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """PETSc options of the Li creep + penalty contact Newton solve on ``meshdata`` at displacement ``degree``:
-    the linear solver by size (MUMPS or CG + BoomerAMG), :data:`SEMISMOOTH_NEWTON`, then ``overrides``."""
+    the linear solver by size (MUMPS or CG + GAMG), :data:`SEMISMOOTH_NEWTON`, then ``overrides``."""
     return {**_linear_solver(meshdata, degree), **SEMISMOOTH_NEWTON, **(overrides or {})}
 
 

@@ -36,6 +36,7 @@ from geometries.structured import electrolyte_slab
 from studies._cli import int_list, run_cli
 from studies._report import write_benchmark_rows
 from studies._sweep import progress
+from studies.benchmarks._common import load_average, peak_rss_MB_per_rank
 
 FOOTPRINT = THICKNESS = 50e-6
 CONTACT_FRACTION = 0.2
@@ -103,6 +104,8 @@ def run_size(comm: MPI.Comm, cells: int) -> dict[str, Any]:
         "throughput_ratio_vs_bare": bare["wall_seconds"] / wall,
         "operator_assembly_seconds": problem.solver.setup_assembly_seconds,
         "throughput_ratio_vs_bare_incl_operator": bare["wall_seconds"] / (wall + problem.solver.setup_assembly_seconds),
+        "peak_rss_MB_per_rank": peak_rss_MB_per_rank(comm),
+        "load_average_after": load_average(),
     }
 
 

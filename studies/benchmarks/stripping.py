@@ -25,42 +25,26 @@ import dolfinx
 import numpy as np
 import ufl
 from mpi4py import MPI
-from petsc4py import PETSc
 
-from fem._compat import linear_problem
 from fem.coupling.stripping import StrippingCell, StrippingSettings, capacity_C_m2
 from fem.materials import electrolyte, interface_kinetics, mechanical_material
 from fem.mechanics import rigid_body_modes
-from fem.solvers import ELLIPTIC_NEWTON_DEFAULTS, unique_prefix
+from fem.solvers import ELLIPTIC_NEWTON_DEFAULTS
 from geometries.structured import electrolyte_slab, lithium_slab
 from studies._cli import int_list
+from studies.benchmarks._common import (
+    li_elastic_forms,
+    linear_options,
+    load_average,
+    peak_rss_MB_per_rank,
+    timed_linear_solve,
+)
 
 FOOTPRINT = 20e-6
 
 
 def _void(x: np.ndarray) -> np.ndarray:
     return np.where(np.hypot(x[:, 0] - FOOTPRINT / 2, x[:, 1] - FOOTPRINT / 2) < 6e-6, 0.3e-6, 0.0)
-
-
-def _linear_options(prefix: str) -> dict[str, object]:
-    """The KSP/PC options the solver with options ``prefix`` uses (from the PETSc options database)."""
-    options = PETSc.Options().getAll()
-    return {
-        k[len(prefix) :]: v
-        for k, v in options.items()
-        if k.startswith(prefix) and k[len(prefix) :][:3] in ("ksp", "pc_")
-    }
-
-
-def _timed_solve(a: object, L: object, bcs: list, options: dict[str, object], nullspace: object = None) -> float:
-    """Wall seconds of one LinearProblem solve (operator assembly included, set-up excluded)."""
-    problem = linear_problem(a, L, bcs, unique_prefix("bare"), options)
-    if nullspace is not None:
-        problem.A.setNearNullSpace(nullspace)
-    problem.A.getComm().barrier()
-    start = time.perf_counter()
-    problem.solve()
-    return time.perf_counter() - start
 
 
 def _dirichlet(V: dolfinx.fem.FunctionSpace, meshdata: object, facets: str, value: object) -> object:
@@ -73,17 +57,10 @@ def bare_step_seconds(cell: StrippingCell) -> dict[str, float]:
     """One linear elastic solve on the Li displacement space and one Poisson solve on the electrolyte space."""
     V = cell.mechanics.V
     li = cell.mechanics.meshdata
-    elastic = mechanical_material("Li").elastic
-    mu, lam = elastic.shear_modulus_Pa, elastic.bulk_modulus_Pa - 2.0 * elastic.shear_modulus_Pa / 3.0
-    u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
-    eps = ufl.sym(ufl.grad(u))
-    a = ufl.inner(2.0 * mu * eps + lam * ufl.tr(eps) * ufl.Identity(3), ufl.sym(ufl.grad(v))) * ufl.dx
-    ds = ufl.Measure("ds", domain=V.mesh, subdomain_data=li.facet_tags)
-    normal = ufl.FacetNormal(V.mesh)
-    L = -1e6 * ufl.inner(normal, v) * ds(li.facet_id("bottom"))
+    a, L = li_elastic_forms(V, li.facet_tags, li.facet_id("bottom"), 1e6)
     zero = dolfinx.fem.Constant(V.mesh, np.zeros(3))
-    mechanics_options = _linear_options(cell.mechanics.solver.prefix)
-    elastic_s = _timed_solve(a, L, [_dirichlet(V, li, "li_sse", zero)], mechanics_options, rigid_body_modes(V))
+    mechanics_options = linear_options(cell.mechanics.solver.prefix)
+    elastic_s = timed_linear_solve(a, L, [_dirichlet(V, li, "li_sse", zero)], mechanics_options, rigid_body_modes(V))
     W = cell.current.V
     sse = cell.current.meshdata
     phi, w = ufl.TrialFunction(W), ufl.TestFunction(W)
@@ -94,7 +71,7 @@ def bare_step_seconds(cell: StrippingCell) -> dict[str, float]:
         for name, value in (("li_sse", 0.05), ("top", 0.0))
     ]
     keys = [k for k in ELLIPTIC_NEWTON_DEFAULTS if k.startswith(("ksp_", "pc_"))]
-    poisson_s = _timed_solve(poisson, source, bcs, {k: ELLIPTIC_NEWTON_DEFAULTS[k] for k in keys})
+    poisson_s = timed_linear_solve(poisson, source, bcs, {k: ELLIPTIC_NEWTON_DEFAULTS[k] for k in keys})
     return {"bare_elastic_s": elastic_s, "bare_poisson_s": poisson_s}
 
 
@@ -115,6 +92,15 @@ def measure(comm: MPI.Comm, cells_xy: int, steps: int) -> dict[str, float]:
         initial_recession_m=_void,
     )
     setup = time.perf_counter() - start
+    krylov = []
+    mechanics_step = cell.mechanics.step
+
+    def counted_step(*args: object, **kwargs: object) -> object:  # the Krylov iterations of each creep solve
+        record = mechanics_step(*args, **kwargs)
+        krylov.append(record.krylov_iterations)
+        return record
+
+    cell.mechanics.step = counted_step
     history = cell.run(max_steps=steps)
     seconds = [s.seconds for s in history.steps]
     newton = [s.mechanics_newton_iterations for s in history.steps]
@@ -129,10 +115,13 @@ def measure(comm: MPI.Comm, cells_xy: int, steps: int) -> dict[str, float]:
         "steps": len(seconds),
         "seconds_per_step": float(np.mean(seconds)),
         "mechanics_newton_per_step": float(np.mean(newton)),
+        "mechanics_krylov_per_step": sum(krylov) / len(seconds),
         "mechanics_dofs_per_second": cell.mechanics.num_dofs / float(np.mean(seconds)),
         **bare,
         "bare_step_s": bare_total,
         "ratio_bare_to_coupled_step": bare_total / float(np.mean(seconds)),
+        "peak_rss_MB_per_rank": peak_rss_MB_per_rank(comm),
+        "load_average_after": load_average(),
     }
 
 

@@ -103,8 +103,7 @@ SEMISMOOTH_NEWTON: dict[str, Any] = {"snes_max_it": 40, "snes_linesearch_type": 
 ROBUST_LINESEARCH = "bt"
 #: Below this many displacement dofs a direct solve (MUMPS) is cheaper than CG + AMG
 #: (measured: 1.1 vs 5.7 s per coupled step at 1.2k dofs; 2 vs 0.5 s per Newton step at 7.8k):
-#: the creep tangent (z << 1) and the contact penalty made BoomerAMG need ~60 iterations (measured
-#: before GAMG and Eisenstat-Walker became the defaults).
+#: the creep tangent (z << 1) and the contact penalty made BoomerAMG need ~60 iterations.
 DIRECT_SOLVER_MAX_DOFS = 4000
 _DIRECT: dict[str, Any] = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
 
@@ -217,7 +216,7 @@ class _Attempt:
 
 
 def _linear_solver(meshdata: MeshData, degree: int) -> dict[str, Any]:
-    """MUMPS below DIRECT_SOLVER_MAX_DOFS displacement dofs, else the CG + GAMG default."""
+    """MUMPS below DIRECT_SOLVER_MAX_DOFS displacement dofs, else the CG + BoomerAMG default."""
     mesh = meshdata.mesh
     nodes = mesh.topology.index_map(0).size_global
     if degree >= 2:
@@ -228,7 +227,7 @@ def _linear_solver(meshdata: MeshData, degree: int) -> dict[str, Any]:
 
 def creep_contact_options(meshdata: MeshData, degree: int, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """PETSc options of the Li creep + penalty contact Newton solve on ``meshdata`` at displacement ``degree``:
-    the linear solver by size (MUMPS or CG + GAMG), :data:`SEMISMOOTH_NEWTON`, then ``overrides``."""
+    the linear solver by size (MUMPS or CG + BoomerAMG), :data:`SEMISMOOTH_NEWTON`, then ``overrides``."""
     return {**_linear_solver(meshdata, degree), **SEMISMOOTH_NEWTON, **(overrides or {})}
 
 

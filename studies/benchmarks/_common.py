@@ -20,6 +20,7 @@ from petsc4py import PETSc
 
 from fem._compat import linear_problem
 from fem.materials import mechanical_material
+from fem.mechanics.solver_setup import GAMG_ELASTICITY
 from fem.solvers import unique_prefix
 
 __all__ = [
@@ -32,6 +33,14 @@ __all__ = [
     "summary_row",
     "SUMMARY_COLUMNS",
 ]
+
+
+#: Mechanics preconditioners a benchmark can compare (``--preconditioner``): the default CG + BoomerAMG of
+#: fem.mechanics (no override) or CG + GAMG with the rigid-body near-nullspace at its tighter CG tolerance.
+MECHANICS_PRECONDITIONERS: dict[str, dict[str, Any]] = {
+    "boomeramg": {},
+    "gamg": {"ksp_type": "cg", **GAMG_ELASTICITY, "ksp_rtol": 1e-11},
+}
 
 
 def peak_rss_MB_per_rank(comm: MPI.Comm) -> float:

@@ -6,8 +6,9 @@ pressure on top.  (With free sides Li at 5 MPa flows without bound, ~300 1/s
 by the Masias fit, and a quasi-static step has no equilibrium.)  After the elastic
 step, ``--steps`` 10-minute backward-Euler creep steps, each adding a plating
 eigenstrain of 1e-3 in the Li (about 0.2 mAh/cm2 on a 10 um layer).  P1
-displacement, CG + GAMG with the rigid-body near-nullspace (the defaults of
-fem.mechanics).  Reports dofs, time per creep step, Newton iterations per step,
+displacement, CG + BoomerAMG (the default of fem.mechanics) or, with
+``--preconditioner gamg``, CG + GAMG with the rigid-body near-nullspace.
+Reports dofs, time per creep step, Newton iterations per step,
 Krylov iterations per Newton step, the peak memory of the ranks and the machine
 load (1-minute load average before and after: the timings are only as quiet as
 the machine)::
@@ -39,7 +40,13 @@ from fem.validation import check_range
 from studies._cli import int_list, run_cli
 from studies._report import write_benchmark_rows
 from studies._sweep import progress
-from studies.benchmarks._common import li_elastic_forms, linear_options, peak_rss_MB_per_rank, timed_linear_solve
+from studies.benchmarks._common import (
+    MECHANICS_PRECONDITIONERS,
+    li_elastic_forms,
+    linear_options,
+    peak_rss_MB_per_rank,
+    timed_linear_solve,
+)
 
 SIDE = 10e-6  # m
 FACETS = {"x0": 101, "x1": 102, "y0": 103, "y1": 104, "bottom": 10, "top": 11}
@@ -89,7 +96,9 @@ def bare_elastic_seconds(problem: MechanicsProblem) -> float:
     return timed_linear_solve(a, L, [bc], linear_options(problem.solver.prefix), rigid_body_modes(V))
 
 
-def run_size(comm: MPI.Comm, n: int, steps: int = 3, lithium: str = "Li") -> dict[str, Any]:
+def run_size(
+    comm: MPI.Comm, n: int, steps: int = 3, lithium: str = "Li", preconditioner: str = "boomeramg"
+) -> dict[str, Any]:
     load_before = os.getloadavg()[0]
     md = bilayer(comm, n)
     growth = dolfinx.fem.Constant(md.mesh, 0.0)
@@ -99,6 +108,7 @@ def run_size(comm: MPI.Comm, n: int, steps: int = 3, lithium: str = "Li") -> dic
         {"lithium": mechanical_material(lithium), "sse": mechanical_material("LPSCl")},
         [*(Roller(side) for side in ("x0", "x1", "y0", "y1", "bottom")), Pressure("top", 5e6)],
         growth_strain={"lithium": growth},
+        petsc_options=MECHANICS_PRECONDITIONERS[preconditioner],
     )
     setup = time.perf_counter() - start
     elastic = problem.step(0.0)
@@ -112,6 +122,7 @@ def run_size(comm: MPI.Comm, n: int, steps: int = 3, lithium: str = "Li") -> dic
         "num_dofs": problem.num_dofs,
         "ranks": comm.size,
         "lithium": lithium,
+        "preconditioner": preconditioner,
         "setup_seconds": setup,
         "elastic_step_seconds": elastic.seconds,
         "elastic_krylov": elastic.krylov_iterations,
@@ -159,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--steps", type=int, default=3, help="10-minute creep steps per size (>= 1)")
     parser.add_argument("--lithium", default="Li", help="Li parameter set: Li (Norton) or Li_Anand (Anand)")
+    parser.add_argument(
+        "--preconditioner", choices=sorted(MECHANICS_PRECONDITIONERS), default="boomeramg", help="mechanics AMG"
+    )
     args = parser.parse_args(argv)
     check_range("steps", args.steps, 1, 100, low_inclusive=True, high_inclusive=True)
     for n in args.cells:
@@ -167,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     comm = MPI.COMM_WORLD
     rows = []
     for n in args.cells:
-        rows.append(run_size(comm, n, args.steps, args.lithium))
+        rows.append(run_size(comm, n, args.steps, args.lithium, args.preconditioner))
         row = rows[-1]
         progress(
             comm,

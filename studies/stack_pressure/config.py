@@ -225,7 +225,7 @@ ARGUMENT_HELP = {
     "cells_gap_x": "boxes across the gap half-width (0 exactly when there is no gap)",
     "first_time_step_s": "first time step after loading, s (steps double until uniform)",
     "time_steps": "uniform time steps over the plating, 2 to 1000",
-    "linear_solver": "direct (MUMPS LU, default: small meshes) or iterative (CG + GAMG, the fem.mechanics default)",
+    "linear_solver": "direct (MUMPS LU, default: small meshes) or iterative (CG + BoomerAMG)",
 }
 
 

@@ -36,6 +36,19 @@ MARKERS = ("o-", "s-", "^-", "v-", "d-", "x-", "+-", "*-")
 LINES = ("-", "--", "-.", ":")
 
 
+def outer_surface(grid: Any) -> Any:
+    """``grid.extract_surface()`` with VTK's dataset-surface filter on every PyVista version.
+
+    PyVista 0.49 warns (FutureWarning) that its default algorithm will change and takes ``algorithm``;
+    0.44 has no such argument.  Naming the current default keeps the pictures identical on both.
+    """
+    import inspect
+
+    if "algorithm" in inspect.signature(grid.extract_surface).parameters:
+        return grid.extract_surface(algorithm="dataset_surface")
+    return grid.extract_surface()
+
+
 def series(x: Any, y: Any, label: str, style: str = "o-") -> dict[str, Any]:
     """One curve of a :func:`line_plot`: x and y values, legend label, matplotlib format string."""
     return {"x": x, "y": y, "label": label, "style": style}
@@ -100,7 +113,7 @@ def render_surface_field(
     import pyvista
 
     pyvista.OFF_SCREEN = True
-    surface = grid.extract_surface()
+    surface = outer_surface(grid)
     if plane_z is not None:
         centres = surface.cell_centers().points
         tol = 1e-6 * float(np.ptp(grid.points[:, 0]))
@@ -198,11 +211,11 @@ def void_growth_figure(
         pyvista.OFF_SCREEN = True
         grid = to_pyvista(gathered, "gap_nm")
         grid.point_data["gap_nm"] = 1e9 * grid.point_data["gap_nm"]
-        surface = grid.extract_surface()
+        surface = outer_surface(grid)
         width = float(np.ptp(grid.points[:, 0]))
         centres = surface.cell_centers().points
         surface = surface.extract_cells(np.flatnonzero(np.abs(centres[:, 2] - plane_z) < 1e-6 * width))
-        surface = surface.extract_surface()
+        surface = outer_surface(surface)
         gap_m = 1e-9 * np.asarray(surface.point_data["gap_nm"])
         largest = float(gap_m.max(initial=0.0))
         scale = exaggeration if exaggeration is not None else (0.15 * width / largest if largest > 0.0 else 1.0)

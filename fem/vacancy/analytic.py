@@ -17,11 +17,14 @@ and, without sinks, theta = (J/D) [2 sqrt(D t/pi) exp(-z^2/(4 D t)) - z erfc(z/(
 Steady, slab 0 <= z <= H with no flux at z = H::
 
     theta(z) = J l cosh((H - z)/l) / (D sinh(H/l))    ->  (J l / D) exp(-z/l) for H >> l.
+
+Transient, same slab (separation of variables, cosine series; :func:`slab_surface_excess`).
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -32,7 +35,9 @@ __all__ = [
     "transient_excess",
     "surface_excess",
     "steady_excess",
+    "slab_surface_excess",
     "time_to_supersaturation_s",
+    "slab_time_to_supersaturation_s",
     "steady_critical_current_A_m2",
 ]
 
@@ -91,6 +96,51 @@ def time_to_supersaturation_s(
     if ratio >= 1.0:
         return math.inf
     return (_erfinv(ratio)) ** 2 / sink_rate
+
+
+def slab_surface_excess(t: Any, flux: float, diffusivity: float, sink_rate: float, thickness: float) -> np.ndarray:
+    """Excess site fraction at the stripping surface of a Li slab 0 <= z <= H (no flux at H), injected
+    at ``flux`` from t = 0, with sinks k: the steady value J l coth(H/l) / D (fem.vacancy.analytic) minus
+    the cosine series of the transient::
+
+        theta(0, t) = theta_ss(0) - (J / H) [exp(-k t) / k + 2 sum_n exp(-lambda_n t) / lambda_n],
+        lambda_n = k + D (n pi / H)^2
+    """
+    t = np.atleast_1d(np.asarray(t, dtype=float))
+    steady = float(steady_excess(np.zeros(1), flux, diffusivity, sink_rate, thickness)[0])
+    # terms with (n pi / H)^2 D t > 40 are below exp(-40): keep only those the smallest t needs
+    shortest = float(np.min(t))
+    terms = (
+        20000
+        if shortest <= 0.0
+        else min(20000, 10 + int(7.0 * thickness / (math.pi * math.sqrt(diffusivity * shortest))))
+    )
+    rates = sink_rate + diffusivity * (np.arange(1, terms + 1) * math.pi / thickness) ** 2
+    series = np.exp(-sink_rate * t) / sink_rate + 2.0 * np.sum(np.exp(-np.outer(t, rates)) / rates, axis=1)
+    return steady - flux / thickness * series
+
+
+def slab_time_to_supersaturation_s(
+    supersaturation: float, equilibrium: float, flux: float, diffusivity: float, sink_rate: float, thickness: float
+) -> float:
+    """First time (s) at which the slab's surface reaches x / x_eq = ``supersaturation`` (inf: never), by
+    bisection on :func:`slab_surface_excess`."""
+    target = (supersaturation - 1.0) * equilibrium
+    steady = float(steady_excess(np.zeros(1), flux, diffusivity, sink_rate, thickness)[0])
+    if flux <= 0.0 or steady <= target:
+        return math.inf
+    lo, hi = 0.0, 1.0 / sink_rate
+    while slab_surface_excess(hi, flux, diffusivity, sink_rate, thickness)[0] < target:
+        lo, hi = hi, 2.0 * hi
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        if slab_surface_excess(mid, flux, diffusivity, sink_rate, thickness)[0] < target:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-10 * hi:
+            break
+    return 0.5 * (lo + hi)
 
 
 def _erfinv(y: float) -> float:

@@ -58,7 +58,6 @@ __all__ = [
     "sand_boundary",
     "host_full_boundary",
     "sand_depletion_time_s",
-    "slab_time_to_supersaturation_s",
     "flaw_critical_overpotential_V",
 ]
 
@@ -159,7 +158,7 @@ def _voiding_variant(
     def capacity(j: float) -> float:
         local = j * local_factor(host, j) * A_M2_PER_MA_CM2
         flux = params.injection_velocity_m_s(local / real_contact, estimate.creep_A_m2)
-        t = slab_time_to_supersaturation_s(supersaturation, x_eq, flux, D, k, thickness)
+        t = vacancy_analytic.slab_time_to_supersaturation_s(supersaturation, x_eq, flux, D, k, thickness)
         return j * t / 3600.0
 
     return {
@@ -172,51 +171,6 @@ def _voiding_variant(
         "vacancy_supply_mA_cm2": estimate.vacancy_A_m2 / A_M2_PER_MA_CM2,
         "supply_cfg": supply_cfg,
     }
-
-
-def slab_surface_excess(t: Any, flux: float, diffusivity: float, sink_rate: float, thickness: float) -> np.ndarray:
-    """Excess site fraction at the stripping surface of a Li slab 0 <= z <= H (no flux at H), injected
-    at ``flux`` from t = 0, with sinks k: the steady value J l coth(H/l) / D (fem.vacancy.analytic) minus
-    the cosine series of the transient::
-
-        theta(0, t) = theta_ss(0) - (J / H) [exp(-k t) / k + 2 sum_n exp(-lambda_n t) / lambda_n],
-        lambda_n = k + D (n pi / H)^2
-    """
-    t = np.atleast_1d(np.asarray(t, dtype=float))
-    steady = float(vacancy_analytic.steady_excess(np.zeros(1), flux, diffusivity, sink_rate, thickness)[0])
-    # terms with (n pi / H)^2 D t > 40 are below exp(-40): keep only those the smallest t needs
-    shortest = float(np.min(t))
-    terms = (
-        20000
-        if shortest <= 0.0
-        else min(20000, 10 + int(7.0 * thickness / (math.pi * math.sqrt(diffusivity * shortest))))
-    )
-    rates = sink_rate + diffusivity * (np.arange(1, terms + 1) * math.pi / thickness) ** 2
-    series = np.exp(-sink_rate * t) / sink_rate + 2.0 * np.sum(np.exp(-np.outer(t, rates)) / rates, axis=1)
-    return steady - flux / thickness * series
-
-
-def slab_time_to_supersaturation_s(
-    supersaturation: float, equilibrium: float, flux: float, diffusivity: float, sink_rate: float, thickness: float
-) -> float:
-    """First time (s) at which the slab's surface reaches x / x_eq = ``supersaturation`` (inf: never), by
-    bisection on :func:`slab_surface_excess`."""
-    target = (supersaturation - 1.0) * equilibrium
-    steady = float(vacancy_analytic.steady_excess(np.zeros(1), flux, diffusivity, sink_rate, thickness)[0])
-    if flux <= 0.0 or steady <= target:
-        return math.inf
-    lo, hi = 0.0, 1.0 / sink_rate
-    while slab_surface_excess(hi, flux, diffusivity, sink_rate, thickness)[0] < target:
-        lo, hi = hi, 2.0 * hi
-    for _ in range(100):
-        mid = 0.5 * (lo + hi)
-        if slab_surface_excess(mid, flux, diffusivity, sink_rate, thickness)[0] < target:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo <= 1e-10 * hi:
-            break
-    return 0.5 * (lo + hi)
 
 
 def voiding_boundary(cfg: SafeZoneConfig, case: MapCase, host: dict[str, Any], comm: MPI.Comm) -> dict[str, Any]:

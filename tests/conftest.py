@@ -53,3 +53,14 @@ def facet_area(md, name):
     p = mesh.geometry.x[nodes]
     local = 0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1).sum()
     return mesh.comm.allreduce(float(local), op=MPI.SUM)
+
+
+def assert_refused_before_work(main, out: Path, arguments: list[str], message: str, comm: MPI.Comm, capsys) -> None:
+    """A study's CLI ``main`` refuses ``arguments`` with exit code 2, writes nothing at ``out`` and names
+    ``message`` on stderr (rank 0)."""
+    from studies._cli import run_cli
+
+    assert run_cli(main, ["--out", str(out), *arguments]) == 2
+    assert not out.exists()
+    if comm.rank == 0:
+        assert message in capsys.readouterr().err

@@ -5,8 +5,8 @@ import math
 
 import numpy as np
 import pytest
+from conftest import assert_refused_before_work
 
-from studies._cli import run_cli
 from studies.deposition import Case, DepositionConfig, build_cases, case_host, main, run_study, switch_ratio
 
 SMALL = {"sigma_ratios": (0.01, 100.0), "min_host_cells": 60, "cells_per_penetration_depth": 4.0}
@@ -80,7 +80,4 @@ def test_dual_gradient_profiles():
 )
 def test_bad_input_refused_before_work(comm, shared_tmp_path, capsys, arguments, message):
     out = shared_tmp_path / "refused"
-    assert run_cli(main, ["--out", str(out), *arguments]) == 2
-    assert not out.exists()
-    if comm.rank == 0:
-        assert message in capsys.readouterr().err
+    assert_refused_before_work(main, out, arguments, message, comm, capsys)

@@ -5,10 +5,10 @@ import math
 
 import numpy as np
 import pytest
+from conftest import assert_refused_before_work
 
 from geometries.image_contact import rasterize_disks
 from geometries.spots import grid_spots
-from studies._cli import run_cli
 from studies.image_constriction import ImageConstrictionConfig, main, run_study
 
 B = 20e-6
@@ -64,7 +64,4 @@ def test_study_compares_image_with_equal_area_spot(comm, shared_tmp_path, contac
 def test_bad_input_refused_before_work(comm, shared_tmp_path, contact_map, capsys, arguments, message):
     out = shared_tmp_path / "refused"
     arguments = [str(contact_map) if a == "MAP" else a for a in arguments]
-    assert run_cli(main, ["--out", str(out), *arguments]) == 2
-    assert not out.exists()
-    if comm.rank == 0:
-        assert message in capsys.readouterr().err
+    assert_refused_before_work(main, out, arguments, message, comm, capsys)

@@ -3,8 +3,8 @@
 import json
 
 import pytest
+from conftest import assert_refused_before_work
 
-from studies._cli import run_cli
 from studies.interdigitated import InterdigitatedConfig, main, run_study
 from studies.interdigitated_transport import comparison_lines, default_config, peo_transport_rows
 
@@ -56,10 +56,7 @@ def test_study_reports_reduction_against_planar(comm, shared_tmp_path):
 )
 def test_bad_input_refused_before_work(comm, shared_tmp_path, capsys, arguments, message):
     out = shared_tmp_path / "refused"
-    assert run_cli(main, ["--out", str(out), *arguments]) == 2
-    assert not out.exists()
-    if comm.rank == 0:
-        assert message in capsys.readouterr().err
+    assert_refused_before_work(main, out, arguments, message, comm, capsys)
 
 
 def test_peo_case_with_binary_transport(comm, shared_tmp_path):

@@ -8,9 +8,9 @@ import json
 import math
 
 import pytest
+from conftest import assert_refused_before_work
 from mpi4py import MPI
 
-from studies._cli import run_cli
 from studies.li_supply import PUBLISHED, LiSupplyConfig, main, run_study
 
 SMALL = LiSupplyConfig(pressures_MPa=(3.0, 7.0), temperatures_C=(25.0,), cells_z=24, time_steps=12)
@@ -66,7 +66,4 @@ def test_study_smoke(comm, shared_tmp_path):
 )
 def test_bad_input_exits_before_work(shared_tmp_path, capsys, arguments, name):
     out = shared_tmp_path / "refused"
-    assert run_cli(main, ["--out", str(out), *arguments]) == 2
-    assert not out.exists()
-    if MPI.COMM_WORLD.rank == 0:
-        assert name in capsys.readouterr().err
+    assert_refused_before_work(main, out, arguments, name, MPI.COMM_WORLD, capsys)

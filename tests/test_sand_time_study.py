@@ -3,8 +3,8 @@
 import json
 
 import pytest
+from conftest import assert_refused_before_work
 
-from studies._cli import run_cli
 from studies.sand_onset import BRISSOT_CELL, PUBLISHED_EXPONENT, fitted_exponent, onset_runs
 from studies.sand_time import SandTimeConfig, main, run_study
 
@@ -119,7 +119,4 @@ def test_porous_host_delays_depletion(comm, shared_tmp_path):
 )
 def test_bad_input_refused_before_work(comm, shared_tmp_path, capsys, arguments, message):
     out = shared_tmp_path / "refused"
-    assert run_cli(main, ["--out", str(out), *arguments]) == 2
-    assert not out.exists()
-    if comm.rank == 0:
-        assert message in capsys.readouterr().err
+    assert_refused_before_work(main, out, arguments, message, comm, capsys)

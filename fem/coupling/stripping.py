@@ -68,7 +68,7 @@ from fem.electrochemistry.current import Electrode, SecondaryCurrentProblem
 from fem.interface import InterfaceMap, InterfaceSpace
 from fem.materials import ButlerVolmer, CreepingSolid, Electrolyte
 from fem.mechanics import MechanicsConvergenceError, MechanicsProblem, Pressure, Roller
-from fem.mechanics.contact import PenaltyContact, RigidContact
+from fem.mechanics.contact import BoundContact, PenaltyContact, RigidContact, planar_interface_axis
 from fem.mesh_io import MeshData
 from fem.validation import ParameterError, check_positive, check_range
 
@@ -314,24 +314,26 @@ class StrippingCell:
         )
         self.footprint_m2 = self.current.reference_area_m2
 
-        self.contact = PenaltyContact(self.li_interface, lithium.elastic.youngs_modulus_Pa, contact)
-        s = self.contact.stripped_depth
+        self.contact = _contact(self.li_interface, lithium, contact)
+        s0 = np.zeros(len(self.li_interface.dofs))
         if initial_recession_m is not None:
             s0 = np.asarray(initial_recession_m(self.li_interface.coordinates()), dtype=float)
             if np.any(s0 < 0.0):
                 raise ParameterError("initial_recession_m must be >= 0 (a recessed Li surface is a void)")
-            s.x.array[self.li_interface.dofs] = s0
-        self._initial_depth = s.x.array[self.li_interface.dofs].copy()
+        self.contact.set_stripped_depth(s0)
+        self._initial_depth = s0.copy()
         self.mechanics = MechanicsProblem(
             lithium_mesh,
             {"lithium": lithium},
             [Pressure("bottom", settings.stack_pressure_Pa), Roller("sides")],
             temperature_K=settings.temperature_K,
             degree=mechanics_degree,
-            petsc_options=creep_contact_options(lithium_mesh, mechanics_degree, mechanics_options),
-            extra_residuals=[self.contact],
+            petsc_options=creep_contact_options(
+                lithium_mesh, mechanics_degree, {**self.contact.newton_options, **(mechanics_options or {})}
+            ),
+            extra_residuals=self.contact.extra_residuals(),
         )
-        self.mechanics.solver.on_matrix = self.contact.forget_prediction
+        self.contact.attach(self.mechanics)
         self.contact_pressure = self.li_interface.function("contact_pressure_Pa")
         self.gap = self.li_interface.function("gap_m")
         self.local_current = self.li_interface.function("stripping_current_density_A_m2")
@@ -343,7 +345,8 @@ class StrippingCell:
         #: its dt (s), after the stripping current is stored in ``local_current``; returns factors in [0, 1] by
         #: which the contact weights at the electrolyte interface dofs are multiplied (0: voided).
         self.void_nucleation: Callable[[float], np.ndarray] | None = None
-        self.mechanics.step(0.0)  # the elastic response to the stack pressure
+        self.contact.begin_step(self.mechanics.u)
+        self.mechanics.step(0.0, self.contact.initial_guess(None))  # the elastic response to the stack pressure
         self._update_fields()
         self._set_contact_weights(self.to_electrolyte.transfer(self.contact.nodal_contact(self.mechanics.u)))
 
@@ -428,21 +431,22 @@ class StrippingCell:
         nodal_current = self.to_lithium.transfer(self.sse_interface.project(weighted_flux))
         capacity_left = st.capacity_C_m2 * self.footprint_m2 - self.charge_C
         dt = self._step_size(self._global_max(nodal_current), capacity_left)
-        s = self.contact.stripped_depth
-        dofs = self.li_interface.dofs
         halvings = 0
         u_start = self.mechanics.u.x.array.copy()
         solver = self.mechanics.solver
         fast = _linesearch(solver)
         try:
             while True:
-                s.x.array[dofs] = depth_before
-                self.contact.predict_active_set(self.mechanics.u)
+                self.contact.set_stripped_depth(depth_before)
                 first = self._extrapolated_displacement(u_start, dt)
+                touching = None
                 if previous is not None and halvings == 0:
-                    first = previous[0]
-                    self.contact.predicted_active.x.array[dofs] = previous[1]
-                s.x.array[dofs] = depth_before + dt * nodal_current * LI_MOLAR_VOLUME_M3_MOL / FARADAY_C_PER_MOL
+                    first, touching = previous
+                self.contact.begin_step(self.mechanics.u, touching)
+                self.contact.set_stripped_depth(
+                    depth_before + dt * nodal_current * LI_MOLAR_VOLUME_M3_MOL / FARADAY_C_PER_MOL
+                )
+                first = self.contact.initial_guess(first)
                 try:
                     record = self.mechanics.step(dt, first)
                     break
@@ -453,7 +457,7 @@ class StrippingCell:
                     halvings += 1
                     dt *= 0.5
                     if dt < st.min_step_s:
-                        s.x.array[dofs] = depth_before
+                        self.contact.set_stripped_depth(depth_before)
                         raise
         finally:
             if _linesearch(solver) != fast:
@@ -566,6 +570,14 @@ class StrippingCell:
             "electrolyte": [self.current.phi, self.contact_state]
             + ([self.stress_potential] if self.stress_potential is not None else []),
         }
+
+
+def _contact(interface: InterfaceSpace, lithium: CreepingSolid, settings: RigidContact) -> Any:
+    """The contact method of ``settings``: exact bounds where the interface is planar and axis-aligned
+    ("auto" or "bounds"), else the penalty."""
+    if settings.method == "bounds" or (settings.method == "auto" and planar_interface_axis(interface) is not None):
+        return BoundContact(interface, settings)
+    return PenaltyContact(interface, lithium.elastic.youngs_modulus_Pa, settings)
 
 
 def capacity_C_m2(capacity_mAh_cm2: float) -> float:

@@ -45,15 +45,16 @@ def collect(out: Path, benchmarks: list[str], ranks: list[int]) -> list[dict[str
     """Summary rows of the benchmark outputs in ``out``, with the speed-up over the 1-rank row of the same dofs."""
     rows = []
     for benchmark in benchmarks:
-        serial: dict[int, float] = {}
+        serial: dict[tuple[str, int], float] = {}
         for n in ranks:
             if not _output_file(out, benchmark, n).exists():
                 continue
             for raw in _rows(out, benchmark, n):
                 row = summary_row(benchmark, n, raw)
+                key = (row["benchmark"], row["dofs"])  # stripping rows carry their contact method and solver
                 if n == 1:
-                    serial[row["dofs"]] = row["seconds"]
-                row["speedup_vs_1_rank"] = serial[row["dofs"]] / row["seconds"] if row["dofs"] in serial else math.nan
+                    serial[key] = row["seconds"]
+                row["speedup_vs_1_rank"] = serial[key] / row["seconds"] if key in serial else math.nan
                 rows.append(row)
     return rows
 
@@ -99,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--current-cells", type=int_list, default=[21, 46], help="current solver: boxes per side")
     parser.add_argument("--mechanics-cells", type=int_list, default=[12, 25], help="mechanics: boxes per side n")
     parser.add_argument("--stripping-cells", type=int_list, default=[8, 12], help="stripping: boxes per side")
+    parser.add_argument("--stripping-contact", default="penalty", help="stripping: contact methods, penalty,bounds")
+    parser.add_argument("--stripping-solvers", default="default", help="stripping: default,mumps,gamg,gamg-ew")
     parser.add_argument("--steps", type=int, default=2, help="creep / coupled steps per size (1 to 10)")
     parser.add_argument("--collect-only", action="store_true", help="only summarise the JSON already in --out")
     args = parser.parse_args(argv)
@@ -115,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
                 command += ["--out", str(args.out), "--cells", ",".join(map(str, cells[benchmark]))]
                 if benchmark != "current_solver":
                     command += ["--steps", str(args.steps)]
+                if benchmark == "stripping":
+                    command += ["--contact", args.stripping_contact, "--solvers", args.stripping_solvers]
                 print(" ".join(command), flush=True)
                 subprocess.run(command, check=True)
     args.out.mkdir(parents=True, exist_ok=True)

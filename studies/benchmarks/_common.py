@@ -128,7 +128,8 @@ def summary_row(benchmark: str, ranks: int, row: dict[str, Any]) -> dict[str, An
         krylov = row["krylov_per_newton"] * newton
         values = (row["num_dofs"], newton, krylov, row["setup_seconds"], row["creep_step_seconds"])
         phase, bare = "10-min creep step", row.get("bare_elastic_s")
-    else:  # stripping
+    else:  # stripping, one row per contact method and linear solver
+        benchmark = f"stripping/{row.get('contact', 'penalty')}/{row.get('solver', 'default')}"
         newton = row["mechanics_newton_per_step"]
         krylov = row.get("mechanics_krylov_per_step", math.nan)
         values = (row["mechanics_dofs"], newton, krylov, row["setup_s"], row["seconds_per_step"])

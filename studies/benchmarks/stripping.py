@@ -8,15 +8,19 @@ size: one linear elastic solve on the same Li displacement space with the same
 linear solver (stack pressure on the collector, the interface clamped) plus one
 linear Poisson solve on the same electrolyte space (CG + BoomerAMG); the ratio
 bare / coupled says what the coupling (galvanostatic Butler-Volmer Newton,
-semismooth creep-contact Newton, transfers) costs over two plain solves::
+semismooth creep-contact Newton, transfers) costs over two plain solves.  ``--contact`` and
+``--solvers`` put contact methods (penalty, bounds) and linear solvers side by side::
 
     containers/run python -m studies.benchmarks.stripping --out .scratch/bench-strip
+    containers/run python -m studies.benchmarks.stripping --out .scratch/bench-strip --cells 4,6,8 \
+        --contact penalty,bounds --solvers default,mumps,gamg-ew
     containers/run -n 2 python -m studies.benchmarks.stripping --out .scratch/bench-strip
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import time
 from pathlib import Path
@@ -29,10 +33,12 @@ from mpi4py import MPI
 from fem.coupling.stripping import StrippingCell, StrippingSettings, capacity_C_m2
 from fem.materials import electrolyte, interface_kinetics, mechanical_material
 from fem.mechanics import rigid_body_modes
+from fem.mechanics.contact import RigidContact
 from fem.solvers import ELLIPTIC_NEWTON_DEFAULTS
 from geometries.structured import electrolyte_slab, lithium_slab
-from studies._cli import int_list
+from studies._cli import int_list, string_list
 from studies.benchmarks._common import (
+    MECHANICS_PRECONDITIONERS,
     li_elastic_forms,
     linear_options,
     load_average,
@@ -75,8 +81,24 @@ def bare_step_seconds(cell: StrippingCell) -> dict[str, float]:
     return {"bare_elastic_s": elastic_s, "bare_poisson_s": poisson_s}
 
 
-def measure(comm: MPI.Comm, cells_xy: int, steps: int) -> dict[str, float]:
-    """Set-up time and per-step cost of ``steps`` coupled steps on a cells_xy^2 x cells_xy/2 mesh."""
+#: Contact methods compared (fem.mechanics.contact.CONTACT_METHODS without "auto").
+CONTACT_METHODS = ("penalty", "bounds")
+#: Linear solvers of the creep-contact Newton compared (mechanics PETSc overrides): "default" (MUMPS below
+#: fem.coupling.stripping.DIRECT_SOLVER_MAX_DOFS, CG + BoomerAMG above), "mumps" (always direct), "gamg"
+#: (CG + GAMG with the rigid-body modes) and "gamg-ew" (the same with Eisenstat-Walker inexact Newton).
+SOLVERS: dict[str, dict[str, object]] = {
+    "default": {},
+    "mumps": {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"},
+    "gamg": MECHANICS_PRECONDITIONERS["gamg"],
+    "gamg-ew": {**MECHANICS_PRECONDITIONERS["gamg"], "snes_ksp_ew": True},
+}
+
+
+def measure(
+    comm: MPI.Comm, cells_xy: int, steps: int, contact: str = "penalty", solver: str = "default"
+) -> dict[str, float]:
+    """Set-up time and per-step cost of ``steps`` coupled steps on a cells_xy^2 x cells_xy/2 mesh, with the
+    contact method ``contact`` and the linear solver ``solver`` (:data:`SOLVERS`)."""
     start = time.perf_counter()
     cells_z = max(2, cells_xy // 2)
     settings = StrippingSettings(
@@ -89,7 +111,9 @@ def measure(comm: MPI.Comm, cells_xy: int, steps: int) -> dict[str, float]:
         interface_kinetics("Li_LPSCl"),
         mechanical_material("Li"),
         settings,
+        contact=RigidContact(gap_tolerance_m=0.5 * settings.max_depth_increment_m, method=contact),
         initial_recession_m=_void,
+        mechanics_options=dict(SOLVERS[solver]),
     )
     setup = time.perf_counter() - start
     krylov = []
@@ -106,8 +130,11 @@ def measure(comm: MPI.Comm, cells_xy: int, steps: int) -> dict[str, float]:
     newton = [s.mechanics_newton_iterations for s in history.steps]
     bare = bare_step_seconds(cell)
     bare_total = bare["bare_elastic_s"] + bare["bare_poisson_s"]
+    gaps = [s.max_void_gap_m for s in history.steps]
     return {
         "ranks": comm.size,
+        "contact": contact,
+        "solver": solver,
         "cells_xy": cells_xy,
         "mechanics_dofs": cell.mechanics.num_dofs,
         "current_dofs": cell.current.V.dofmap.index_map.size_global,
@@ -117,6 +144,10 @@ def measure(comm: MPI.Comm, cells_xy: int, steps: int) -> dict[str, float]:
         "mechanics_newton_per_step": float(np.mean(newton)),
         "mechanics_krylov_per_step": sum(krylov) / len(seconds),
         "mechanics_dofs_per_second": cell.mechanics.num_dofs / float(np.mean(seconds)),
+        "halvings": sum(s.halvings for s in history.steps),
+        "contact_fraction_last": history.steps[-1].contact_fraction,
+        "max_void_gap_um_last": gaps[-1] * 1e6,
+        "mean_contact_pressure_MPa_last": history.steps[-1].mean_contact_pressure_Pa / 1e6,
         **bare,
         "bare_step_s": bare_total,
         "ratio_bare_to_coupled_step": bare_total / float(np.mean(seconds)),
@@ -130,11 +161,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True, help="folder for stripping-benchmark-<ranks>.json")
     parser.add_argument("--cells", type=int_list, default=[4, 8, 12], help="boxes per side, comma-separated")
     parser.add_argument("--steps", type=int, default=4, help="coupled steps per mesh")
+    parser.add_argument("--contact", type=string_list, default=["penalty"], help="contact methods: penalty,bounds")
+    parser.add_argument("--solvers", type=string_list, default=["default"], help="of " + ",".join(SOLVERS))
     args = parser.parse_args(argv)
+    bad = sorted(set(args.contact) - set(CONTACT_METHODS)) + sorted(set(args.solvers) - set(SOLVERS))
+    if bad:
+        parser.error(f"unknown contact method or solver {bad}: contact {CONTACT_METHODS}, solvers {tuple(SOLVERS)}")
     comm = MPI.COMM_WORLD
     rows = []
-    for cells in args.cells:
-        row = measure(comm, cells, args.steps)
+    for cells, contact, solver in itertools.product(args.cells, args.contact, args.solvers):
+        row = measure(comm, cells, args.steps, contact, solver)
         rows.append(row)
         if comm.rank == 0:
             print(json.dumps(row), flush=True)

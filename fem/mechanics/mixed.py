@@ -66,7 +66,6 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 from fem._compat import collapse
-from fem.constants import ROOM_TEMPERATURE_K
 from fem.materials import AnandViscoplasticity, CreepingSolid, MechanicalMaterial
 from fem.mechanics.boundary import BoundaryCondition
 from fem.mechanics.constitutive import consistent_tangent, creep_stress, elastic_stress, strain
@@ -108,7 +107,8 @@ class MixedMechanicsProblem(MechanicsProblem):
 
     Same arguments, loads, state, stepping and results as MechanicsProblem
     (``u`` is the displacement Function on its own P1 space, kept in step with
-    the mixed unknown); further:
+    the mixed unknown; temperature_K, growth_strain, tractions, body_force and
+    quadrature_degree by keyword); further:
 
     Args:
         min_radial_factor: lower clip of z in the modulus mu = G z of the split and the
@@ -127,16 +127,13 @@ class MixedMechanicsProblem(MechanicsProblem):
         meshdata: MeshData,
         materials: Mapping[str, MechanicalMaterial],
         boundary_conditions: Sequence[BoundaryCondition] = (),
-        temperature_K: float = ROOM_TEMPERATURE_K,
-        growth_strain: Mapping[str, Any] | None = None,
-        tractions: Mapping[str, Any] | None = None,
-        body_force: Any | None = None,
+        *,
         degree: int = 1,
-        quadrature_degree: int | None = None,
         petsc_options: dict[str, Any] | None = None,
         extra_residuals: Sequence[Callable[[Any, Any], Any]] = (),
         min_radial_factor: float = 1e-12,
         modulus_updates: int = 3,
+        **kwargs: Any,
     ) -> None:
         if degree != 1:
             raise ParameterError(f"degree = {degree}: the mixed P1-P1 formulation supports degree 1 only")
@@ -163,18 +160,7 @@ class MixedMechanicsProblem(MechanicsProblem):
         self._fieldsplit_is: list[PETSc.IS] = []
         self._schur_pre: PETSc.Mat | None = None
         self._split_nullspace: PETSc.NullSpace | None = None
-        super().__init__(
-            meshdata,
-            materials,
-            boundary_conditions,
-            temperature_K,
-            growth_strain,
-            tractions,
-            body_force,
-            1,
-            quadrature_degree,
-            options,
-        )
+        super().__init__(meshdata, materials, boundary_conditions, degree=1, petsc_options=options, **kwargs)
 
     # -- spaces and forms -------------------------------------------------
     def _make_spaces(self, degree: int) -> None:

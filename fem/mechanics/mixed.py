@@ -46,6 +46,14 @@ Silvester & Wathen, Finite Elements and Fast Iterative Solvers, 2014, ch. 4),
 Jacobi.  The pressure unknown is scaled by E_max and all rows by 1 / (E_max L^2)
 so that the blocks are O(1) and the Jacobian symmetric.
 
+Limitation: the pressure is continuous over the whole mesh, but the pressure
+p = -(K - 2 mu / 3) theta jumps across an interface between regions (Li | LPSCl):
+there the answers converge at first order only (the layered benchmark's top
+displacement: 1.4 % from the exact P1 displacement answer at 2 boxes per side,
+0.7 % at 4, 0.24 % at 12; tests/test_mechanics_mixed.py).  A pressure
+discontinuous across regions (or mixed only in the creeping regions) would
+remove that; not done.
+
 Not supported (refused): Anand regions (not verified here), extra residuals
 (penalty contact), degree other than 1, materials with Poisson ratio <= 0
 (lambda must stay positive).  ``save_state`` keeps the displacement and creep

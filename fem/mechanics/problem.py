@@ -26,7 +26,8 @@ Elastic cells have z = 1 and gamma = 0; their integrals carry no history.
 copy the accepted state (displacement, creep strain, accumulated creep strain,
 S, time), e.g. to re-solve an interval with other loads.
 Limitation: with P1 tetrahedra, long creep steps of confined Li (z << 1 makes
-the increment nearly incompressible) lock volumetrically; use degree=2 there.
+the increment nearly incompressible) lock volumetrically; use degree=2 there, or the
+mixed P1-P1 form of fem.mechanics.mixed (MixedMechanicsProblem, a subclass).
 """
 
 from __future__ import annotations

@@ -93,7 +93,12 @@ __all__ = ["MIXED_NEWTON_DEFAULTS", "MixedMechanicsProblem"]
 #: V-cycles per Newton step): full factorisation, one V-cycle, one Jacobi sweep 26 / 52; these
 #: defaults 14.5 / 44 and the fastest of: full with 1 or 2 V-cycles and the mass-matrix CG 18 / 36,
 #: 15.5 / 62; upper with 2 V-cycles 17 / 34; a Schur solve by CG on the Schur complement itself
-#: 7 FGMRES iterations but ~14 V-cycles each (4x slower); exact (LU) blocks 10.
+#: 7 FGMRES iterations but ~14 V-cycles each (at 1.4e5 dofs its creep step took 21 bare elastic
+#: solves of the same run against 12 with these defaults; wall times on the loaded machine, load
+#: 4-7 on 2 cores, were too noisy to rank the others); exact (LU) blocks 10.
+#: Unsmoothed aggregation (fieldsplit_u_pc_gamg_agg_nsmooths 0) was 1.7x faster at 1.7e4 dofs with
+#: 15.75 iterations per Newton step (GAMG's Galerkin products are a third of the time); not adopted
+#: to keep the 15-iteration target, not measured at 1e5.
 MIXED_NEWTON_DEFAULTS: dict[str, Any] = {
     **{key: value for key, value in MECHANICS_NEWTON_DEFAULTS.items() if not key.startswith("pc_")},
     "ksp_type": "fgmres",

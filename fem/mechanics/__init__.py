@@ -2,6 +2,8 @@
 
 * problem: MechanicsProblem (quasi-static, backward Euler, SNES Newton with the
   consistent tangent), its steps, state and failures.
+* mixed: MixedMechanicsProblem, the locking-free P1-P1 displacement-pressure form
+  (stabilised, fieldsplit Schur preconditioner) for nearly incompressible creep.
 * boundary: Pressure, Roller, Displacement as data on named facet regions.
 * constitutive: the Norton radial return and the UFL stress and tangent forms.
 * anand: Anand viscoplasticity's local update (the material itself is in fem.materials).
@@ -23,6 +25,7 @@ from fem.mechanics.constitutive import (
     trial_deviatoric_strain,
 )
 from fem.mechanics.contact import PenaltyContact, RigidContact
+from fem.mechanics.mixed import MIXED_NEWTON_DEFAULTS, MixedMechanicsProblem
 from fem.mechanics.output import CellAverages, FacetSide, FacetTractions, MechanicsFieldWriter, cell_averages
 from fem.mechanics.problem import (
     MechanicsConvergenceError,
@@ -57,6 +60,8 @@ __all__ = [
     "cell_averages",
     "MechanicsConvergenceError",
     "MechanicsProblem",
+    "MixedMechanicsProblem",
+    "MIXED_NEWTON_DEFAULTS",
     "MechanicsState",
     "MechanicsStep",
     "StepFailure",

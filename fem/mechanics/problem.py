@@ -26,7 +26,8 @@ Elastic cells have z = 1 and gamma = 0; their integrals carry no history.
 copy the accepted state (displacement, creep strain, accumulated creep strain,
 S, time), e.g. to re-solve an interval with other loads.
 Limitation: with P1 tetrahedra, long creep steps of confined Li (z << 1 makes
-the increment nearly incompressible) lock volumetrically; use degree=2 there.
+the increment nearly incompressible) lock volumetrically; use degree=2 there, or the
+mixed P1-P1 form of fem.mechanics.mixed (MixedMechanicsProblem, a subclass).
 """
 
 from __future__ import annotations
@@ -224,9 +225,7 @@ class MechanicsProblem:
             check_range("quadrature_degree", qd, 1, 20, low_inclusive=True, high_inclusive=True)
         )
 
-        self.V = dolfinx.fem.functionspace(mesh, ("Lagrange", degree, (3,)))
-        self.u = dolfinx.fem.Function(self.V, name="displacement_m")
-        self._u_old = dolfinx.fem.Function(self.V)
+        self._make_spaces(degree)
         cell = mesh.basix_cell()
         scalar_q = basix.ufl.quadrature_element(cell, value_shape=(), degree=self.quadrature_degree)
         tensor_q = basix.ufl.quadrature_element(cell, value_shape=(3, 3), degree=self.quadrature_degree)
@@ -266,20 +265,8 @@ class MechanicsProblem:
         self.volume_m3 = volume
         e_max = max(_elastic(m).youngs_modulus_Pa for m in self.materials.values())
         scale = dolfinx.fem.Constant(mesh, 1.0 / (e_max * volume ** (2.0 / 3.0)))
-        v = ufl.TestFunction(self.V)
-        du = ufl.TrialFunction(self.V)
-        residual = 0
-        jacobian = 0
-        for region in self.regions:
-            dx = self._dx(region.tag)
-            if region.creep is None:
-                sigma = elastic_stress(strain(self.u) - region.growth, region.K, region.G)
-                tangent = elastic_stress(strain(du), region.K, region.G)
-            else:
-                sigma = creep_stress(self.u, region.K, region.G, self.z, self._creep_strain_old, region.growth)
-                tangent = consistent_tangent(strain(du), region.K, region.G, self.z, self.gamma, self.direction)
-            residual += ufl.inner(sigma, strain(v)) * dx
-            jacobian += ufl.inner(tangent, strain(v)) * dx
+        v, du = self._test_and_trial()
+        residual, jacobian = self._bulk_forms(v, du, e_max)
 
         self.pressures: dict[str, dolfinx.fem.Constant] = {}
         self._displacement_values: dict[tuple[str, int | None], Any] = {}
@@ -313,7 +300,7 @@ class MechanicsProblem:
 
         options, _ = solver_options({**MECHANICS_NEWTON_DEFAULTS, **(petsc_options or {})})
         prefix = unique_prefix("mechanics")
-        self.solver = NewtonSolver(self.residual, self.u, self.bcs, prefix, options, jacobian=self.jacobian)
+        self.solver = NewtonSolver(self.residual, self._unknown, self.bcs, prefix, options, jacobian=self.jacobian)
         # NewtonSolver merges fem.solvers.ELLIPTIC_NEWTON_DEFAULTS under the options: drop what this KSP/PC ignores
         _, unused = solver_options({**ELLIPTIC_NEWTON_DEFAULTS, **options})
         if options.get("pc_type") == "gamg" and self.V.dofmap.index_map.size_global * 3 <= int(
@@ -323,17 +310,50 @@ class MechanicsProblem:
         for key in unused:
             PETSc.Options().delValue(f"{prefix}{key}")
         self.solver.on_iterate = self._update_state
+        self._configure_linear_solver(options, volume)
+        self.solver.snes.setConvergenceHistory(length=200, reset=True)
+
+    # -- set-up helpers ---------------------------------------------------
+    def _make_spaces(self, degree: int) -> None:
+        """The displacement space V, u and the accepted u; the solver's unknown and the space of its Dirichlet data."""
+        self.V = dolfinx.fem.functionspace(self.meshdata.mesh, ("Lagrange", degree, (3,)))
+        self.u = dolfinx.fem.Function(self.V, name="displacement_m")
+        self._u_old = dolfinx.fem.Function(self.V)
+        self._unknown = self.u
+        self._bc_space = self.V
+
+    def _test_and_trial(self) -> tuple[Any, Any]:
+        """Displacement test and trial functions (those the loads act on)."""
+        return ufl.TestFunction(self.V), ufl.TrialFunction(self.V)
+
+    def _bulk_forms(self, v: Any, du: Any, e_max: float) -> tuple[Any, Any]:
+        """Unscaled bulk residual and tangent: return-mapped stress and consistent tangent per region."""
+        residual = 0
+        jacobian = 0
+        for region in self.regions:
+            dx = self._dx(region.tag)
+            if region.creep is None:
+                sigma = elastic_stress(strain(self.u) - region.growth, region.K, region.G)
+                tangent = elastic_stress(strain(du), region.K, region.G)
+            else:
+                sigma = creep_stress(self.u, region.K, region.G, self.z, self._creep_strain_old, region.growth)
+                tangent = consistent_tangent(strain(du), region.K, region.G, self.z, self.gamma, self.direction)
+            residual += ufl.inner(sigma, strain(v)) * dx
+            jacobian += ufl.inner(tangent, strain(v)) * dx
+        return residual, jacobian
+
+    def _configure_linear_solver(self, options: Mapping[str, Any], volume: float) -> None:
+        """Near-nullspace (and with GAMG the Dirichlet-row scale) of the displacement Jacobian."""
+        comm = self.meshdata.mesh.comm
         # Dirichlet rows on the scale of the scaled stiffness (~ h / L^2, h the mean cell size): with a unit
         # diagonal, GAMG's aggregates leak ~1e-18 m into prescribed displacements of ~1e-9 m, which the
         # residual norm cannot see (a 5e-9 relative stress error on a one-cell test).
         if options.get("pc_type") == "gamg":  # BoomerAMG (the default) is left exactly as verified
-            cells = comm.allreduce(mesh.topology.index_map(3).size_local, op=MPI.SUM)
+            cells = comm.allreduce(self.meshdata.mesh.topology.index_map(3).size_local, op=MPI.SUM)
             self.solver.bc_diagonal = (volume / cells) ** (1.0 / 3.0) / volume ** (2.0 / 3.0)
         self._nullspace = rigid_body_modes(self.V)
         self.solver.snes.getJacobian()[0].setNearNullSpace(self._nullspace)
-        self.solver.snes.setConvergenceHistory(length=200, reset=True)
 
-    # -- set-up helpers ---------------------------------------------------
     def _make_regions(self, growth_strain: dict[str, Any]) -> list[_Region]:
         md = self.meshdata
         mesh = md.mesh
@@ -392,10 +412,11 @@ class MechanicsProblem:
             raise ParameterError(f"Roller on {facets_name!r}: only planar facets normal to x, y or z are supported")
         bcs = []
         for i in range(3):
-            dofs = dolfinx.fem.locate_dofs_topological(self.V.sub(i), fdim, facets[axis == i])
+            sub = self._bc_space.sub(i)
+            dofs = dolfinx.fem.locate_dofs_topological(sub, fdim, facets[axis == i])
             if mesh.comm.allreduce(len(dofs), op=MPI.SUM) == 0:
                 continue
-            bcs.append(dolfinx.fem.dirichletbc(dolfinx.fem.Constant(mesh, 0.0), dofs, self.V.sub(i)))
+            bcs.append(dolfinx.fem.dirichletbc(dolfinx.fem.Constant(mesh, 0.0), dofs, sub))
         return bcs
 
     def _displacement(self, spec: Displacement) -> Any:
@@ -405,17 +426,22 @@ class MechanicsProblem:
         key = (spec.facets, spec.component)
         if key in self._displacement_values:
             raise ParameterError(f"two displacement conditions on {spec.facets!r}, component {spec.component}")
+        space = self._bc_space  # V, or the displacement subspace of a mixed space
         if spec.component is None:
-            dofs = dolfinx.fem.locate_dofs_topological(self.V, fdim, facets)
             if callable(spec.value_m):
                 value = dolfinx.fem.Function(self.V)
                 value.interpolate(spec.value_m)
-                bc = dolfinx.fem.dirichletbc(value, dofs)
+                if space is self.V:
+                    bc = dolfinx.fem.dirichletbc(value, dolfinx.fem.locate_dofs_topological(self.V, fdim, facets))
+                else:
+                    dofs = dolfinx.fem.locate_dofs_topological((space, self.V), fdim, facets)
+                    bc = dolfinx.fem.dirichletbc(value, dofs, space)
             else:
+                dofs = dolfinx.fem.locate_dofs_topological(space, fdim, facets)
                 value = dolfinx.fem.Constant(mesh, np.full(3, float(spec.value_m)))
-                bc = dolfinx.fem.dirichletbc(value, dofs, self.V)
+                bc = dolfinx.fem.dirichletbc(value, dofs, space)
         else:
-            sub = self.V.sub(spec.component)
+            sub = space.sub(spec.component)
             if callable(spec.value_m):
                 collapsed, _ = sub.collapse()
                 dofs = dolfinx.fem.locate_dofs_topological((sub, collapsed), fdim, facets)
@@ -520,10 +546,7 @@ class MechanicsProblem:
         self.dt_s = dt_s
         dt = self._dt
         start = time.perf_counter()
-        self.u.x.array[:] = self._u_old.x.array if initial_guess is None else initial_guess
-        for bc in self.bcs:
-            bc.set(self.u.x.array)
-        self.u.x.scatter_forward()
+        self._set_initial_guess(self._u_old.x.array if initial_guess is None else initial_guess)
         try:
             stats = self.solver.solve()
         except PETSc.Error as error:
@@ -547,6 +570,13 @@ class MechanicsProblem:
             residual_norms=history,
             seconds=time.perf_counter() - start,
         )
+
+    def _set_initial_guess(self, displacement: np.ndarray) -> None:
+        """Newton's start: the given local displacement values with the Dirichlet data set."""
+        self.u.x.array[:] = displacement
+        for bc in self.bcs:
+            bc.set(self.u.x.array)
+        self.u.x.scatter_forward()
 
     def _accept(self) -> None:
         self._u_old.x.array[:] = self.u.x.array

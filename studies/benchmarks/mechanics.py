@@ -7,7 +7,10 @@ by the Masias fit, and a quasi-static step has no equilibrium.)  After the elast
 step, ``--steps`` 10-minute backward-Euler creep steps, each adding a plating
 eigenstrain of 1e-3 in the Li (about 0.2 mAh/cm2 on a 10 um layer).  P1
 displacement, CG + BoomerAMG (the default of fem.mechanics) or, with
-``--preconditioner gamg``, CG + GAMG with the rigid-body near-nullspace.
+``--preconditioner gamg``, CG + GAMG with the rigid-body near-nullspace; with
+``--formulation mixed``, the mixed P1-P1 displacement-pressure form
+(fem.mechanics.mixed: FGMRES, fieldsplit Schur with GAMG on the displacement
+block; ``--preconditioner`` does not apply) and ``--degree 2`` P2 displacement.
 Reports dofs, time per creep step, Newton iterations per step,
 Krylov iterations per Newton step, the peak memory of the ranks and the machine
 load (1-minute load average before and after: the timings are only as quiet as
@@ -16,6 +19,7 @@ the machine)::
     containers/run python3 -m studies.benchmarks.mechanics --out results/bench
     containers/run -n 2 python3 -m studies.benchmarks.mechanics --out results/bench
     containers/run python3 -m studies.benchmarks.mechanics --out results/bench --lithium Li_Anand
+    containers/run python3 -m studies.benchmarks.mechanics --out results/bench --formulation mixed
 """
 
 from __future__ import annotations
@@ -35,8 +39,9 @@ from mpi4py import MPI
 
 from fem.materials import mechanical_material
 from fem.mechanics import MechanicsProblem, Pressure, Roller, rigid_body_modes
+from fem.mechanics.mixed import MixedMechanicsProblem
 from fem.mesh_io import MeshData
-from fem.validation import check_range
+from fem.validation import ParameterError, check_range
 from studies._cli import int_list, run_cli
 from studies._report import write_benchmark_rows
 from studies._sweep import progress
@@ -93,23 +98,48 @@ def bare_elastic_seconds(problem: MechanicsProblem) -> float:
     a, L = li_elastic_forms(V, md.facet_tags, FACETS["top"], 5e6)
     bottom = dolfinx.fem.locate_dofs_topological(V, 2, md.facet_tags.find(FACETS["bottom"]))
     bc = dolfinx.fem.dirichletbc(dolfinx.fem.Constant(V.mesh, np.zeros(3)), bottom, V)
-    return timed_linear_solve(a, L, [bc], linear_options(problem.solver.prefix), rigid_body_modes(V))
+    options = linear_options(problem.solver.prefix)
+    if isinstance(problem, MixedMechanicsProblem):  # the displacement split's AMG, as a CG preconditioner
+        options = {"ksp_type": "cg", **MECHANICS_PRECONDITIONERS["gamg"], "ksp_rtol": options["ksp_rtol"]}
+    return timed_linear_solve(a, L, [bc], options, rigid_body_modes(V))
+
+
+def top_displacement_um(problem: MechanicsProblem) -> float:
+    """Mean vertical displacement of the loaded top face (um), a global answer to compare formulations by."""
+    ds = problem.ds(FACETS["top"])
+    comm = problem.meshdata.mesh.comm
+    area = comm.allreduce(dolfinx.fem.assemble_scalar(dolfinx.fem.form(1.0 * ds)), op=MPI.SUM)
+    return comm.allreduce(dolfinx.fem.assemble_scalar(dolfinx.fem.form(problem.u[2] * ds)), op=MPI.SUM) / area * 1e6
 
 
 def run_size(
-    comm: MPI.Comm, n: int, steps: int = 3, lithium: str = "Li", preconditioner: str = "boomeramg"
+    comm: MPI.Comm,
+    n: int,
+    steps: int = 3,
+    lithium: str = "Li",
+    preconditioner: str = "boomeramg",
+    formulation: str = "displacement",
+    degree: int = 1,
 ) -> dict[str, Any]:
     load_before = os.getloadavg()[0]
     md = bilayer(comm, n)
     growth = dolfinx.fem.Constant(md.mesh, 0.0)
     start = time.perf_counter()
-    problem = MechanicsProblem(
+    args = (
         md,
         {"lithium": mechanical_material(lithium), "sse": mechanical_material("LPSCl")},
         [*(Roller(side) for side in ("x0", "x1", "y0", "y1", "bottom")), Pressure("top", 5e6)],
-        growth_strain={"lithium": growth},
-        petsc_options=MECHANICS_PRECONDITIONERS[preconditioner],
     )
+    if formulation == "mixed":
+        problem = MixedMechanicsProblem(*args, growth_strain={"lithium": growth})
+        preconditioner = "fieldsplit-schur-gamg"
+    else:
+        problem = MechanicsProblem(
+            *args,
+            growth_strain={"lithium": growth},
+            degree=degree,
+            petsc_options=MECHANICS_PRECONDITIONERS[preconditioner],
+        )
     setup = time.perf_counter() - start
     elastic = problem.step(0.0)
     creep = []
@@ -123,6 +153,10 @@ def run_size(
         "ranks": comm.size,
         "lithium": lithium,
         "preconditioner": preconditioner,
+        "formulation": formulation if formulation == "mixed" else f"displacement P{degree}",
+        "mean_li_stress_zz_MPa": problem.volume_average(problem.stress("lithium")[2, 2], "lithium") / 1e6,
+        "mean_li_von_mises_MPa": problem.volume_average(problem.von_mises_stress("lithium"), "lithium") / 1e6,
+        "top_displacement_um": top_displacement_um(problem),
         "setup_seconds": setup,
         "elastic_step_seconds": elastic.seconds,
         "elastic_krylov": elastic.krylov_iterations,
@@ -150,6 +184,8 @@ COLUMNS = (
     ("creep_step_seconds", "10-min creep step, mean (s)"),
     ("creep_newton_iterations", "Newton per step"),
     ("krylov_per_newton", "Krylov per Newton"),
+    ("top_displacement_um", "top displacement (um)"),
+    ("mean_li_von_mises_MPa", "mean Li von Mises (MPa)"),
     ("dofs_per_second", "dofs/s"),
     ("bare_elastic_s", "bare linear elastic solve (s)"),
     ("peak_memory_GB", "peak memory, all ranks (GB)"),
@@ -173,7 +209,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--preconditioner", choices=sorted(MECHANICS_PRECONDITIONERS), default="boomeramg", help="mechanics AMG"
     )
+    parser.add_argument(
+        "--formulation", choices=("displacement", "mixed"), default="displacement", help="mechanics formulation"
+    )
+    parser.add_argument("--degree", type=int, choices=(1, 2), default=1, help="displacement degree (displacement only)")
     args = parser.parse_args(argv)
+    if args.formulation == "mixed" and args.degree != 1:
+        raise ParameterError(f"--degree {args.degree}: the mixed formulation is P1-P1 (degree 1)")
     check_range("steps", args.steps, 1, 100, low_inclusive=True, high_inclusive=True)
     for n in args.cells:
         check_range("cells", n, 1, 400, low_inclusive=True, high_inclusive=True)
@@ -181,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     comm = MPI.COMM_WORLD
     rows = []
     for n in args.cells:
-        rows.append(run_size(comm, n, args.steps, args.lithium, args.preconditioner))
+        rows.append(run_size(comm, n, args.steps, args.lithium, args.preconditioner, args.formulation, args.degree))
         row = rows[-1]
         progress(
             comm,
@@ -189,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{row['creep_newton_iterations']:.3g} Newton, {row['krylov_per_newton']:.3g} Krylov per Newton",
         )
     stem = "mechanics" if args.lithium == "Li" else f"mechanics_{args.lithium}"
+    if args.formulation == "mixed" or args.degree != 1:
+        stem += "_mixed" if args.formulation == "mixed" else f"_P{args.degree}"
     title = f"Li creep mechanics ({args.lithium})"
     write_benchmark_rows(args.out, stem, "mechanics", rows, COLUMNS, title, "creep_step_seconds", comm)
     return 0

@@ -43,8 +43,9 @@ GAMG V-cycles on the displacement block (block size 3, rigid-body near-nullspace
 and for the Schur complement -(C + B A^-1 B^T) the pressure mass matrix weighted by
 -(1/mu + 1/lambda) (spectrally equivalent for Stokes-like blocks; Elman,
 Silvester & Wathen, Finite Elements and Fast Iterative Solvers, 2014, ch. 4),
-a few Jacobi-CG iterations (:data:`MIXED_NEWTON_DEFAULTS`).  The pressure unknown is scaled by E_max and all rows by 1 / (E_max L^2)
-so that the blocks are O(1) and the Jacobian symmetric.
+a few Jacobi-CG iterations (:data:`MIXED_NEWTON_DEFAULTS`).  The pressure unknown
+is scaled by E_max and all rows by 1 / (E_max L^2) so that the blocks are O(1) and
+the Jacobian symmetric.
 
 Limitation: the pressure is continuous over the whole mesh, but the pressure
 p = -(K - 2 mu / 3) theta jumps across an interface between regions (Li | LPSCl):

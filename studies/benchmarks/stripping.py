@@ -30,7 +30,7 @@ import numpy as np
 import ufl
 from mpi4py import MPI
 
-from fem.coupling.stripping import StrippingCell, StrippingSettings, capacity_C_m2
+from fem.coupling.stripping import INEXACT_GAMG_NEWTON, StrippingCell, StrippingSettings, capacity_C_m2
 from fem.materials import electrolyte, interface_kinetics, mechanical_material
 from fem.mechanics import rigid_body_modes
 from fem.mechanics.contact import RigidContact
@@ -90,7 +90,7 @@ SOLVERS: dict[str, dict[str, object]] = {
     "default": {},
     "mumps": {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"},
     "gamg": MECHANICS_PRECONDITIONERS["gamg"],
-    "gamg-ew": {**MECHANICS_PRECONDITIONERS["gamg"], "snes_ksp_ew": True},
+    "gamg-ew": INEXACT_GAMG_NEWTON,
 }
 
 

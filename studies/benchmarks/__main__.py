@@ -1,6 +1,7 @@
 """Run the solver benchmarks at chosen sizes on 1..N ranks and write one table and one figure.
 
-Each benchmark (studies.benchmarks.current_solver, .mechanics, .stripping) runs
+Each benchmark (studies.benchmarks.current_solver, .mechanics, .stripping; on request
+mechanics_mixed, the mechanics benchmark with ``--formulation mixed``) runs
 as its own ``mpirun -n N`` job per rank count, writing its JSON into ``--out``;
 this driver (not itself an MPI program) then collects them into
 ``summary.md``/``summary.json`` (dofs, Newton and Krylov iterations, set-up and
@@ -27,7 +28,11 @@ from studies._figures import MARKERS, line_plot, series
 from studies._report import markdown_table
 from studies.benchmarks._common import SUMMARY_COLUMNS, fitted_slope, summary_row
 
-BENCHMARKS = ("current_solver", "mechanics", "stripping")
+BENCHMARKS = ("current_solver", "mechanics", "mechanics_mixed", "stripping")
+#: Run by default (mechanics_mixed, the mixed P1-P1 creep form at the mechanics sizes, on request).
+DEFAULT_BENCHMARKS = ("current_solver", "mechanics", "stripping")
+#: Benchmarks that are another benchmark module run with extra arguments.
+_VARIANTS: dict[str, tuple[str, list[str]]] = {"mechanics_mixed": ("mechanics", ["--formulation", "mixed"])}
 
 
 def _output_file(out: Path, benchmark: str, ranks: int) -> Path:
@@ -95,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--ranks", type=int_list, default=[1, 2], help="MPI rank counts, e.g. 1,2")
     parser.add_argument(
-        "--benchmarks", type=string_list, default=list(BENCHMARKS), help="subset of " + ",".join(BENCHMARKS)
+        "--benchmarks", type=string_list, default=list(DEFAULT_BENCHMARKS), help="subset of " + ",".join(BENCHMARKS)
     )
     parser.add_argument("--current-cells", type=int_list, default=[21, 46], help="current solver: boxes per side")
     parser.add_argument("--mechanics-cells", type=int_list, default=[12, 25], help="mechanics: boxes per side n")
@@ -111,10 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     ranks = sorted(set(args.ranks))
     if not args.collect_only:
         cells = {"current_solver": args.current_cells, "mechanics": args.mechanics_cells}
+        cells["mechanics_mixed"] = args.mechanics_cells
         cells["stripping"] = args.stripping_cells
         for n in ranks:  # 1 rank first: the n-rank runs read its file for the speed-up
             for benchmark in args.benchmarks:
-                command = ["mpirun", "-n", str(n), sys.executable, "-m", f"studies.benchmarks.{benchmark}"]
+                module, extra = _VARIANTS.get(benchmark, (benchmark, []))
+                command = ["mpirun", "-n", str(n), sys.executable, "-m", f"studies.benchmarks.{module}", *extra]
                 command += ["--out", str(args.out), "--cells", ",".join(map(str, cells[benchmark]))]
                 if benchmark != "current_solver":
                     command += ["--steps", str(args.steps)]

@@ -123,7 +123,7 @@ def summary_row(benchmark: str, ranks: int, row: dict[str, Any]) -> dict[str, An
         values = (row["num_dofs"], newton, row["krylov_iterations"], row["setup_seconds"], row["wall_seconds"])
         phase = f"set-up + potentiostatic solve (bare at the same energy error, {row['energy_error']:.0e})"
         bare = row["bare_wall_seconds"]
-    elif benchmark == "mechanics":
+    elif benchmark.startswith("mechanics"):  # mechanics, mechanics_mixed
         newton = row["creep_newton_iterations"]
         krylov = row["krylov_per_newton"] * newton
         values = (row["num_dofs"], newton, krylov, row["setup_seconds"], row["creep_step_seconds"])

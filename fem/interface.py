@@ -31,13 +31,15 @@ from scipy.spatial import cKDTree
 from fem.mesh_io import MeshData
 from fem.validation import ParameterError
 
-__all__ = ["InterfaceSpace", "InterfaceMap"]
+__all__ = ["InterfaceSpace", "InterfaceMap", "assemble_nodal"]
 
 
-def _assemble_nodal(form: Any, V: dolfinx.fem.FunctionSpace) -> np.ndarray:
-    """Assemble a linear form into a vector with ghost contributions summed and ghosts updated."""
+def assemble_nodal(form: Any, V: dolfinx.fem.FunctionSpace) -> np.ndarray:
+    """Assemble a linear form (UFL, or compiled with dolfinx.fem.form) on ``V`` into the local dof values
+    (owned and ghost) with ghost contributions summed and ghosts updated."""
     vector = dolfinx.fem.Function(V)
-    dolfinx.fem.assemble_vector(vector.x.array, dolfinx.fem.form(form))
+    compiled = form if isinstance(form, dolfinx.fem.Form) else dolfinx.fem.form(form)
+    dolfinx.fem.assemble_vector(vector.x.array, compiled)
     vector.x.scatter_reverse(dolfinx.la.InsertMode.add)
     vector.x.scatter_forward()
     return vector.x.array.copy()
@@ -69,12 +71,12 @@ class InterfaceSpace:
         self.ds = ufl.Measure("ds", domain=mesh, subdomain_data=meshdata.facet_tags)(marker)
         v = ufl.TestFunction(self.V)
         self._test = v
-        mass = _assemble_nodal(v * self.ds, self.V)
+        mass = assemble_nodal(v * self.ds, self.V)
         self.lumped_mass = mass[self.dofs]
         if np.any(self.lumped_mass <= 0.0):
             raise ParameterError(f"interface {facets!r}: a node with no facet area (degenerate facet tags)")
         n = ufl.FacetNormal(mesh)
-        normals = np.column_stack([_assemble_nodal(n[k] * v * self.ds, self.V)[self.dofs] for k in range(3)])
+        normals = np.column_stack([assemble_nodal(n[k] * v * self.ds, self.V)[self.dofs] for k in range(3)])
         self.normals = normals / np.linalg.norm(normals, axis=1, keepdims=True) if len(self.dofs) else normals
         self.area_m2 = mesh.comm.allreduce(float(np.sum(mass[self.owned])), op=MPI.SUM)
 
@@ -97,7 +99,7 @@ class InterfaceSpace:
 
     def project(self, expression: Any) -> np.ndarray:
         """Lumped L2 projection of a UFL expression onto the interface nodes (one value per dof)."""
-        return _assemble_nodal(expression * self._test * self.ds, self.V)[self.dofs] / self.lumped_mass
+        return assemble_nodal(expression * self._test * self.ds, self.V)[self.dofs] / self.lumped_mass
 
     def global_values(self, values: np.ndarray) -> np.ndarray:
         """The owned nodal values of every rank, concatenated in rank order (on every rank)."""

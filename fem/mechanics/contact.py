@@ -45,7 +45,7 @@ import ufl
 from mpi4py import MPI
 from petsc4py import PETSc
 
-from fem.interface import InterfaceSpace
+from fem.interface import InterfaceSpace, assemble_nodal
 from fem.validation import ParameterError, check_choice, check_positive
 
 __all__ = ["CONTACT_METHODS", "RigidContact", "PenaltyContact", "BoundContact", "planar_interface_axis"]
@@ -107,10 +107,13 @@ def planar_interface_axis(interface: InterfaceSpace) -> tuple[int, float] | None
 class _NodalGap:
     """Gap and contact state at the interface nodes, shared by both contact methods."""
 
-    interface: InterfaceSpace
-    settings: RigidContact
-    stripped_depth: dolfinx.fem.Function
-    _vertex_displacement: dolfinx.fem.Function
+    def __init__(self, interface: InterfaceSpace, settings: RigidContact) -> None:
+        self.interface = interface
+        self.settings = settings
+        mesh = interface.meshdata.mesh
+        self.stripped_depth = interface.function("stripped_depth_m")
+        self._vertex_space = dolfinx.fem.functionspace(mesh, ("Lagrange", 1, (mesh.geometry.dim,)))
+        self._vertex_displacement = dolfinx.fem.Function(self._vertex_space)
 
     def nodal_gap(self, u: dolfinx.fem.Function) -> np.ndarray:
         """Gap s - u . n (m) at the interface nodes (negative: a penetration)."""
@@ -136,15 +139,11 @@ class PenaltyContact(_NodalGap):
     """
 
     def __init__(self, interface: InterfaceSpace, youngs_modulus_Pa: float, settings: RigidContact) -> None:
-        self.interface = interface
-        self.settings = settings
+        super().__init__(interface, settings)
         mesh = interface.meshdata.mesh
-        self.stripped_depth = interface.function("stripped_depth_m")
         stiffness = settings.penalty_factor * youngs_modulus_Pa / _min_facet_size(interface)
         self.stiffness = dolfinx.fem.Constant(mesh, stiffness)
         self.normal = ufl.FacetNormal(mesh)
-        self._vertex_space = dolfinx.fem.functionspace(mesh, ("Lagrange", 1, (mesh.geometry.dim,)))
-        self._vertex_displacement = dolfinx.fem.Function(self._vertex_space)
         #: 1 at nodes taken as active on the first Newton iteration (see :meth:`tangent`).
         self.predicted_active = interface.function("predicted_active")
 
@@ -251,12 +250,7 @@ class BoundContact(_NodalGap):
                 "use method='penalty' (or 'auto') for this geometry"
             )
         self.axis, self.sign = plane
-        self.interface = interface
-        self.settings = settings
-        mesh = interface.meshdata.mesh
-        self.stripped_depth = interface.function("stripped_depth_m")
-        self._vertex_space = dolfinx.fem.functionspace(mesh, ("Lagrange", 1, (mesh.geometry.dim,)))
-        self._vertex_displacement = dolfinx.fem.Function(self._vertex_space)
+        super().__init__(interface, settings)
         self._mechanics: Any = None
         self._touching = np.ones(len(interface.dofs), dtype=bool)
 
@@ -291,6 +285,7 @@ class BoundContact(_NodalGap):
         self._lower.set(PETSc.NINFINITY)
         self._upper.set(PETSc.INFINITY)
         self._mechanics = mechanics
+        self._guess = dolfinx.fem.Function(V)  # Newton's first iterate, for its nodal gaps
         self._update_bounds()
         # internal nodal forces tested with P1 functions: the reaction of the constraint (see nodal_pressure)
         test = ufl.TestFunction(self._vertex_space)
@@ -320,9 +315,8 @@ class BoundContact(_NodalGap):
         """
         u = self._mechanics.u
         values = u.x.array.copy() if guess is None else np.asarray(guess, dtype=float).copy()
-        trial = dolfinx.fem.Function(u.function_space)
-        trial.x.array[:] = values
-        gaps = self.nodal_gap(trial)[self._touching]
+        self._guess.x.array[:] = values
+        gaps = self.nodal_gap(self._guess)[self._touching]
         comm = self.interface.comm
         largest = comm.allreduce(float(np.max(gaps, initial=-np.inf)), op=MPI.MAX)
         if np.isfinite(largest):
@@ -356,9 +350,5 @@ class BoundContact(_NodalGap):
         Off the active set it is the solver's residual (~0).  Evaluated with the
         accepted creep strain, as :meth:`MechanicsProblem.stress`.
         """
-        forces = dolfinx.fem.Function(self._vertex_space)
-        dolfinx.fem.assemble_vector(forces.x.array, self._reaction)
-        forces.x.scatter_reverse(dolfinx.la.InsertMode.add)
-        forces.x.scatter_forward()
-        nodal = forces.x.array.reshape(-1, 3)[self.interface.dofs, self.axis]
+        nodal = assemble_nodal(self._reaction, self._vertex_space).reshape(-1, 3)[self.interface.dofs, self.axis]
         return np.maximum(-self.sign * nodal / self.interface.lumped_mass, 0.0)
